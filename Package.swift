@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// Causeway: a change-governance controller for Kubernetes.
+// Module layering (dependencies point one way): C shims → KubeJSON/KubeYAML → KubeClient → executables.
+import PackageDescription
+
+let package = Package(
+    name: "causeway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "causeway", targets: ["causeway"]),
+        .library(name: "KubeJSON", targets: ["KubeJSON"]),
+        .library(name: "KubeYAML", targets: ["KubeYAML"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+
+        .target(name: "KubeJSON"),
+        .target(name: "KubeYAML", dependencies: ["KubeJSON", "CYAML"]),
+        .target(name: "KubeClient", dependencies: ["KubeJSON", "KubeYAML", "CCurlShim"]),
+
+        .executableTarget(name: "causeway", dependencies: [
+            "KubeJSON", "KubeYAML", "KubeClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient"]),
+
+        .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
+        .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient"]),
+    ]
+)
