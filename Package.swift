@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "causeway",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "causeway", targets: ["causeway"]),
         .library(name: "KubeJSON", targets: ["KubeJSON"]),
@@ -25,16 +25,18 @@ let package = Package(
         .target(name: "KubeJSON"),
         .target(name: "KubeYAML", dependencies: ["KubeJSON", "CYAML"]),
         .target(name: "KubeClient", dependencies: ["KubeJSON", "KubeYAML", "CCurlShim"]),
+        // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
+        .target(name: "LoopbackHTTP"),
 
         .executableTarget(name: "causeway", dependencies: [
             "KubeJSON", "KubeYAML", "KubeClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient"]),
+        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP"]),
 
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LoopbackHTTP"]),
     ]
 )

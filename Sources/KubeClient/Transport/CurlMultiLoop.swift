@@ -1,0 +1,95 @@
+internal import CCurlShim
+import Foundation
+import Synchronization
+
+/// One libcurl multi handle driven by one thread: every request and watch to
+/// one API server shares it, multiplexed as HTTP/2 streams on one connection
+/// where the server offers HTTP/2. Fifty watches cost one thread, not fifty.
+///
+/// Other threads only enqueue commands and wake the loop (`curl_multi_wakeup`);
+/// the multi and easy handles are touched by the loop thread alone.
+final class CurlMultiLoop: Sendable {
+    private enum Command {
+        case add(CurlTransfer)
+        case cancel(CurlTransfer)
+    }
+
+    private struct Shared {
+        var commands: [Command] = []
+        var stopped = false
+    }
+
+    private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    private let shared = Mutex(Shared())
+    private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
+
+    static let globalInit: Void = { _ = curl_global_init(causeway_CURL_GLOBAL_DEFAULT) }()
+
+    init(name: String) {
+        _ = Self.globalInit
+        multi = curl_multi_init()!
+        causeway_multi_setopt_long(multi, CURLMOPT_PIPELINING, causeway_CURLPIPE_MULTIPLEX)
+        let thread = Thread { [self] in run() }
+        thread.name = "curl-\(name)"
+        thread.start()
+    }
+
+    func submit(_ transfer: CurlTransfer) {
+        let accepted = shared.withLock { state -> Bool in
+            guard !state.stopped else { return false }
+            state.commands.append(.add(transfer))
+            return true
+        }
+        if accepted { curl_multi_wakeup(multi) } else { transfer.cancel() }
+    }
+
+    func cancel(_ transfer: CurlTransfer) {
+        shared.withLock { $0.commands.append(.cancel(transfer)) }
+        curl_multi_wakeup(multi)
+    }
+
+    /// Ends every transfer and the loop thread.
+    func shutdown() {
+        shared.withLock { $0.stopped = true }
+        curl_multi_wakeup(multi)
+    }
+
+    private func run() {
+        var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        while true {
+            let (commands, stopped) = shared.withLock { state in
+                defer { state.commands.removeAll() }
+                return (state.commands, state.stopped)
+            }
+            for command in commands {
+                switch command {
+                case .add(let t):
+                    active[t.easy] = t
+                    curl_multi_add_handle(multi, t.easy)
+                case .cancel(let t):
+                    guard active.removeValue(forKey: t.easy) != nil else { t.cancel(); continue }
+                    curl_multi_remove_handle(multi, t.easy)
+                    t.cancel()
+                }
+            }
+            if stopped {
+                for t in active.values {
+                    curl_multi_remove_handle(multi, t.easy)
+                    t.cancel()
+                }
+                curl_multi_cleanup(multi)
+                return
+            }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(multi, &remaining) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                let code = message.pointee.data.result
+                curl_multi_remove_handle(multi, easy)
+                active.removeValue(forKey: easy)?.complete(code: code)
+            }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+    }
+}
