@@ -29,7 +29,8 @@ public final class KubeClient: Sendable {
         tls = TLSSettings(certificateAuthority: config.certificateAuthorityData,
                           insecureSkipVerify: config.insecureSkipTLSVerify, serverName: config.tlsServerName)
         limiter = config.rateLimit.map { RateLimiter(qps: $0.qps, burst: $0.burst) }
-        loop = CurlMultiLoop(name: URLComponents(string: base)?.host ?? "api")
+        let components = URLComponents(string: base)
+        loop = CurlMultiLoop(name: "\(components?.port.map(String.init) ?? "api")-\(components?.host ?? "")")
     }
 
     deinit {

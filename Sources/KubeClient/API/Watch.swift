@@ -24,10 +24,13 @@ public struct WatchStream: AsyncSequence, Sendable {
     public typealias Element = WatchEvent
     let lines: AsyncThrowingStream<[UInt8], any Error>
     let url: String
+    /// Keeps the client, and so its transfer loop, alive while the stream is in use.
+    let client: KubeClient
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var lines: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
         let url: String
+        let client: KubeClient
 
         public mutating func next() async throws -> WatchEvent? {
             guard let line = try await lines.next() else { return nil }
@@ -36,7 +39,7 @@ public struct WatchStream: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(lines: lines.makeAsyncIterator(), url: url)
+        AsyncIterator(lines: lines.makeAsyncIterator(), url: url, client: client)
     }
 
     static func decode(_ line: [UInt8], url: String) throws(KubeClientError) -> WatchEvent {
@@ -76,6 +79,6 @@ extension KubeClient {
         } catch {
             continuation.finish(throwing: error)
         }
-        return WatchStream(lines: lines, url: request.url)
+        return WatchStream(lines: lines, url: request.url, client: self)
     }
 }

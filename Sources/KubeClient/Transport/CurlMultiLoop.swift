@@ -29,8 +29,11 @@ final class CurlMultiLoop: Sendable {
         _ = Self.globalInit
         multi = curl_multi_init()!
         causeway_multi_setopt_long(multi, CURLMOPT_PIPELINING, causeway_CURLPIPE_MULTIPLEX)
-        let thread = Thread { [self] in run() }
-        thread.name = "curl-\(name)"
+        let threadName = String("kube-\(name)".prefix(15))  // the kernel keeps 15 bytes
+        let thread = Thread { [self] in
+            causeway_name_current_thread(threadName)
+            run()
+        }
         thread.start()
     }
 
