@@ -24,6 +24,13 @@ public struct JSONObject: Sendable {
         values.reserveCapacity(minimumCapacity)
     }
 
+    /// Adopts parallel arrays whose keys the caller knows are distinct (the parser's fast path).
+    init(distinctKeys keys: [String], values: [JSON]) {
+        self.keys = keys
+        self.values = values
+        if keys.count > Self.indexThreshold { rebuildIndex() }
+    }
+
     /// Builds an object from pairs; a repeated key keeps its first position and last value.
     public init<S: Sequence>(_ pairs: S) where S.Element == (String, JSON) {
         self.init()

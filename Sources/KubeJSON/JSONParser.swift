@@ -130,12 +130,17 @@ struct JSONParser {
     mutating func parseObject() throws(JSONParseError) -> JSON {
         try enter()
         pos += 1
-        var object = JSONObject()
+        // Members collect in local arrays and become a JSONObject once, which
+        // avoids copy-on-write checks per member; duplicates are rare, so the
+        // check is a scan while small and a set once large.
+        var keys: [String] = []
+        var values: [JSON] = []
+        var seen: Set<String>?
         skipWhitespace()
         if pos < input.count, input[pos] == UInt8(ascii: "}") {
             pos += 1
             depth -= 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -148,7 +153,15 @@ struct JSONParser {
             pos += 1
             skipWhitespace()
             let value = try parseValue()
-            object.set(key, value)
+            if keys.count >= JSONObject.indexThreshold, seen == nil { seen = Set(keys) }
+            let duplicate: Bool
+            if seen != nil { duplicate = !seen!.insert(key).inserted } else { duplicate = keys.contains(key) }
+            if duplicate, let i = keys.firstIndex(of: key) {
+                values[i] = value  // Go keeps the last value
+            } else {
+                keys.append(key)
+                values.append(value)
+            }
             skipWhitespace()
             guard pos < input.count else { throw error("unterminated object, expected ',' or '}'") }
             let c = input[pos]
@@ -158,7 +171,7 @@ struct JSONParser {
             throw error("expected ',' or '}' in object, found \(describe(c))", at: pos - 1)
         }
         depth -= 1
-        return .object(object)
+        return .object(JSONObject(distinctKeys: keys, values: values))
     }
 
     func describe(_ byte: UInt8) -> String {

@@ -41,6 +41,15 @@ struct JSONValueTests {
         #expect(value.serializedString() == #"{"a":3,"b":2}"#)
     }
 
+    @Test func duplicateKeysInLargeObjectsToo() throws {
+        let members = (0..<20).map { #""k\#($0)":\#($0)"# } + [#""k3":"last""#, #""k19":null"#]
+        let value = try JSON.parse("{" + members.joined(separator: ",") + "}")
+        #expect(value.objectValue?.count == 20)
+        #expect(value["k3"] == "last")
+        #expect(value["k19"] == .null)
+        #expect(value.objectValue?.keys[3] == "k3")
+    }
+
     @Test func serializesNumbersLikeGo() {
         let cases: [(JSON, String)] = [
             (.double(1.0), "1"), (.double(-0.0), "-0"), (.double(0.5), "0.5"),
