@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import KubeClient
+
+@main
+struct Causeway: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change governance for Kubernetes: ordered, convergence-checked, recorded.",
+        version: CausewayVersion.current,
+        subcommands: [Dev.self, Convert.self, Get.self])
+}
+
+/// Options for commands that talk to a cluster.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Path to a kubeconfig (default: $KUBECONFIG or ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use (default: its current-context).")
+    var context: String?
+
+    @Option(name: [.short, .long], help: "Namespace (default: the context's).")
+    var namespace: String?
+
+    func client() throws -> KubeClient {
+        let paths = kubeconfig.map { [$0] } ?? KubeConfig.defaultPaths()
+        var config = try KubeConfig.load(paths: paths).restConfig(context: context)
+        if let namespace { config.namespace = namespace }
+        return try KubeClient(config: config)
+    }
+}
+
+/// Writes a line to stderr, for errors and progress that must not mix with output.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// A failure to report as "Error: …" with exit status 1, without the usage text.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
