@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SHA-256 for the ledger's hash chain; BoringSSL-backed on Linux.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
@@ -25,6 +27,9 @@ let package = Package(
         .target(name: "KubeJSON"),
         .target(name: "KubeYAML", dependencies: ["KubeJSON", "CYAML"]),
         .target(name: "KubeClient", dependencies: ["KubeJSON", "KubeYAML", "CCurlShim"]),
+        .target(name: "EvolutionAPI", dependencies: ["KubeJSON"]),
+        .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON"]),
+        .target(name: "Ledger", dependencies: ["KubeJSON", .product(name: "Crypto", package: "swift-crypto")]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
         .target(name: "LoopbackHTTP"),
 
@@ -38,5 +43,8 @@ let package = Package(
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LoopbackHTTP"]),
+        .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
+        .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
     ]
 )
