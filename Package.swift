@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "KubeJSON"),
         .target(name: "KubeYAML", dependencies: ["KubeJSON", "CYAML"]),
         .target(name: "KubeClient", dependencies: ["KubeJSON", "KubeYAML", "CCurlShim"]),
+        // Kubernetes object semantics as pure functions: patches, selectors, structural schemas, field ownership.
+        .target(name: "KubeSemantics", dependencies: ["KubeJSON"]),
         .target(name: "EvolutionAPI", dependencies: ["KubeJSON"]),
         .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON"]),
         .target(name: "Ledger", dependencies: ["KubeJSON", .product(name: "Crypto", package: "swift-crypto")]),
@@ -37,12 +39,15 @@ let package = Package(
             "KubeJSON", "KubeYAML", "KubeClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The ledger's crash tests SIGKILL this child while it appends.
+        .executableTarget(name: "ledger-crash-child", dependencies: ["Ledger", "KubeJSON"]),
         .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP"]),
 
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LoopbackHTTP"]),
+        .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
