@@ -1,0 +1,40 @@
+import KubeJSON
+
+/// `spec` of an Evolution, defaulted and validated.
+public struct EvolutionSpec: Sendable, Hashable {
+    /// Never empty: `[local]` when the spec names no targets.
+    public var targets: [Target]
+    /// Never empty, names unique, `after` forms a DAG.
+    public var steps: [Step]
+    public var onFailure: FailurePolicy
+    public var drift: DriftPolicy
+    public var paused: Bool
+
+    public init(targets: [Target] = [Target(name: Target.localName)], steps: [Step],
+                onFailure: FailurePolicy = FailurePolicy(), drift: DriftPolicy = DriftPolicy(), paused: Bool = false) {
+        self.targets = targets
+        self.steps = steps
+        self.onFailure = onFailure
+        self.drift = drift
+        self.paused = paused
+    }
+
+    public func step(named name: String) -> Step? { steps.first { $0.name == name } }
+
+    /// The declared sequence as the ledger's `Declared` entry records it.
+    public var declaredSequence: JSON {
+        .array(steps.map { step in
+            [
+                "step": .string(step.name), "after": .array(step.after.map { .string($0) }),
+                "sync": .string(step.sync.rawValue), "targets": .array(step.targets.map { .string($0) }),
+                "contentHash": .string(step.contentHash),
+            ]
+        })
+    }
+
+    /// Hash of the whole declared plan (sequence, wiring and content).
+    public var planHash: String {
+        ContentHash.of(["steps": declaredSequence, "onFailure": .string(onFailure.action.rawValue),
+                        "compensation": .array(onFailure.compensation.map { .string($0.contentHash) })])
+    }
+}

@@ -1,0 +1,205 @@
+import KubeJSON
+
+/// Turns `spec` JSON into an `EvolutionSpec`, applying defaults. Type errors
+/// are collected in the reader; semantic rules live in `SpecValidator`.
+enum SpecDecoder {
+    static func decode(_ json: JSON?, reader: inout FieldReader) -> (spec: EvolutionSpec, emptyTargets: Bool) {
+        let shape = FieldShape.evolutionSpec
+        guard let json, !json.isNull else {
+            reader.fail("spec", "required; an Evolution needs spec.steps")
+            return (EvolutionSpec(steps: []), false)
+        }
+        let spec = reader.object(json, at: "spec", shape: shape) ?? [:]
+        let fields = shape.fields!
+
+        var targets: [Target] = []
+        let targetItems = reader.array(spec["targets"], at: "spec.targets")
+        for (i, item) in (targetItems ?? []).enumerated() {
+            let path = "spec.targets[\(i)]"
+            guard let t = reader.object(item, at: path, shape: elementShape(fields["targets"]!)) else { continue }
+            guard let name = reader.string(t["name"], at: path + ".name") else {
+                reader.fail(path + ".name", "required; name the target, e.g. eu-west")
+                continue
+            }
+            var ref: SecretKeyReference?
+            let refShape = elementShape(fields["targets"]!).fields!["kubeconfigSecretRef"]!
+            if let r = reader.object(t["kubeconfigSecretRef"], at: path + ".kubeconfigSecretRef", shape: refShape) {
+                if let secret = reader.string(r["name"], at: path + ".kubeconfigSecretRef.name") {
+                    ref = SecretKeyReference(
+                        name: secret, namespace: reader.string(r["namespace"], at: path + ".kubeconfigSecretRef.namespace"),
+                        key: reader.string(r["key"], at: path + ".kubeconfigSecretRef.key") ?? SecretKeyReference.defaultKey)
+                } else {
+                    reader.fail(path + ".kubeconfigSecretRef.name", "required; name the Secret holding the kubeconfig (key \"kubeconfig\")")
+                }
+            }
+            targets.append(Target(name: name, kubeconfigSecretRef: ref))
+        }
+        let emptyTargets = targetItems?.isEmpty == true
+        if targetItems == nil || emptyTargets { targets = [Target(name: Target.localName)] }
+        let targetNames = targets.map(\.name)
+
+        let steps = decodeSteps(spec["steps"], at: "spec.steps", targets: targetNames, reader: &reader)
+
+        var onFailure = FailurePolicy()
+        if let f = reader.object(spec["onFailure"], at: "spec.onFailure", shape: fields["onFailure"]!) {
+            onFailure.action = reader.enumeration(f["action"], at: "spec.onFailure.action", as: FailureAction.self) ?? .halt
+            onFailure.compensation = decodeSteps(f["compensation"], at: "spec.onFailure.compensation", targets: targetNames, reader: &reader)
+        }
+        var drift = DriftPolicy()
+        if let d = reader.object(spec["drift"], at: "spec.drift", shape: fields["drift"]!) {
+            drift.policy = reader.enumeration(d["policy"], at: "spec.drift.policy", as: DriftPolicy.Mode.self) ?? .report
+            drift.haltOnDrift = reader.bool(d["haltOnDrift"], at: "spec.drift.haltOnDrift") ?? false
+        }
+        let paused = reader.bool(spec["paused"], at: "spec.paused") ?? false
+        return (EvolutionSpec(targets: targets, steps: steps, onFailure: onFailure, drift: drift, paused: paused), emptyTargets)
+    }
+
+    static func elementShape(_ shape: FieldShape) -> FieldShape {
+        if case .array(let element) = shape { return element }
+        return shape
+    }
+
+    static func decodeSteps(_ json: JSON?, at listPath: String, targets: [String], reader: inout FieldReader) -> [Step] {
+        let shape = FieldShape.step
+        var steps: [Step] = []
+        for (i, item) in (reader.array(json, at: listPath) ?? []).enumerated() {
+            let path = "\(listPath)[\(i)]"
+            guard let s = reader.object(item, at: path, shape: shape) else { continue }
+            let fields = shape.fields!
+            var step = Step(name: "", targets: targets)
+            if let name = reader.string(s["name"], at: path + ".name") {
+                step.name = name
+            } else if s["name"] == nil {
+                reader.fail(path + ".name", "required; give every step a unique name such as gateway-policy")
+            }
+            // Omitted `after` means "after the previous step": a plain list is a sequence.
+            if s["after"] != nil {
+                step.after = reader.strings(s["after"], at: path + ".after") ?? []
+            } else {
+                step.after = steps.last.map { [$0.name] } ?? []
+            }
+            step.sync = reader.enumeration(s["sync"], at: path + ".sync", as: SyncMode.self) ?? .lockstep
+            if let declared = reader.strings(s["targets"], at: path + ".targets") {
+                step.targets = declared
+                step.targetsDeclared = true
+            }
+            if let apply = reader.object(s["apply"], at: path + ".apply", shape: fields["apply"]!) {
+                let items = reader.array(apply["manifests"], at: path + ".apply.manifests") ?? []
+                for (m, manifest) in items.enumerated() {
+                    guard case .object = manifest else {
+                        reader.fail("\(path).apply.manifests[\(m)]", "expected a Kubernetes object, found \(manifest.typeName)")
+                        continue
+                    }
+                    step.manifests.append(manifest)
+                }
+            }
+            if let converge = reader.object(s["converge"], at: path + ".converge", shape: fields["converge"]!) {
+                if let checks = reader.array(converge["checks"], at: path + ".converge.checks") {
+                    step.checks = checks.enumerated().compactMap { decodeCheck($1, at: "\(path).converge.checks[\($0)]", reader: &reader) }
+                }
+                step.stableFor = reader.duration(converge["stableFor"], at: path + ".converge.stableFor") ?? Step.defaultStableFor
+                step.timeout = reader.duration(converge["timeout"], at: path + ".converge.timeout") ?? Step.defaultTimeout
+            }
+            if let ack = reader.object(s["acknowledge"], at: path + ".acknowledge", shape: fields["acknowledge"]!) {
+                step.acknowledgmentRequired = reader.bool(ack["required"], at: path + ".acknowledge.required") ?? false
+            }
+            steps.append(step)
+        }
+        return steps
+    }
+
+    static func decodeCheck(_ json: JSON, at path: String, reader: inout FieldReader) -> ConvergenceCheck? {
+        let shape = FieldShape.check
+        guard let c = reader.object(json, at: path, shape: shape) else { return nil }
+        let kinds = c.keys.filter { shape.fields![$0] != nil }
+        guard kinds.count == 1, let kind = kinds.first else {
+            reader.fail(path, kinds.isEmpty
+                ? "a check needs one of current, condition or jsonPath"
+                : "a check has exactly one of current, condition or jsonPath; split \(kinds.joined(separator: " and ")) into separate checks")
+            return nil
+        }
+        let body = reader.object(c[kind], at: "\(path).\(kind)", shape: shape.fields![kind]!) ?? [:]
+        let objectPath = "\(path).\(kind).object"
+        switch kind {
+        case "current":
+            guard body["object"] != nil else { return .current(nil) }
+            return decodeReference(body["object"], at: objectPath, reader: &reader).map { .current($0) }
+        case "condition":
+            guard let object = requiredReference(body["object"], at: objectPath, reader: &reader) else { return nil }
+            guard let type = reader.string(body["type"], at: "\(path).condition.type") else {
+                reader.fail("\(path).condition.type", "required; the condition type to wait for, e.g. Ready")
+                return nil
+            }
+            let status = reader.string(body["status"], at: "\(path).condition.status") ?? "True"
+            guard ConditionCheck.statuses.contains(status) else {
+                reader.fail("\(path).condition.status", "\"\(status)\" is not one of True, False, Unknown (quote it in YAML: \"True\")")
+                return nil
+            }
+            return .condition(ConditionCheck(object: object, type: type, status: status))
+        default:
+            guard let object = requiredReference(body["object"], at: objectPath, reader: &reader) else { return nil }
+            guard let text = reader.string(body["path"], at: "\(path).jsonPath.path") else {
+                reader.fail("\(path).jsonPath.path", "required; \(JSONPath.syntaxHint)")
+                return nil
+            }
+            guard let jsonPath = JSONPath(text) else {
+                reader.fail("\(path).jsonPath.path", "\"\(text)\" is not a supported path; \(JSONPath.syntaxHint)")
+                return nil
+            }
+            let predicates = ["equals", "in", "exists", "matches", "equalsField"].filter { body[$0] != nil }
+            guard predicates.count == 1, let p = predicates.first else {
+                reader.fail("\(path).jsonPath", predicates.isEmpty
+                    ? "needs one of equals, in, exists, matches or equalsField"
+                    : "has \(predicates.joined(separator: " and ")); use exactly one, or one check each")
+                return nil
+            }
+            let at = "\(path).jsonPath.\(p)"
+            let predicate: JSONPathCheck.Predicate
+            switch p {
+            case "equals": predicate = .equals(body["equals"]!)
+            case "in":
+                guard let values = reader.array(body["in"], at: at) else { return nil }
+                predicate = .oneOf(values)
+            case "exists":
+                guard let b = reader.bool(body["exists"], at: at) else { return nil }
+                predicate = .exists(b)
+            case "matches":
+                guard let r = reader.string(body["matches"], at: at) else { return nil }
+                predicate = .matches(r)
+            default:
+                guard let t = reader.string(body["equalsField"], at: at) else { return nil }
+                guard let other = JSONPath(t) else {
+                    reader.fail(at, "\"\(t)\" is not a supported path; \(JSONPath.syntaxHint)")
+                    return nil
+                }
+                predicate = .equalsField(other)
+            }
+            return .jsonPath(JSONPathCheck(object: object, path: jsonPath, predicate: predicate))
+        }
+    }
+
+    static func requiredReference(_ json: JSON?, at path: String, reader: inout FieldReader) -> ObjectKey? {
+        guard json != nil else {
+            reader.fail(path, "required; name the object to check: {apiVersion, kind, name, namespace}")
+            return nil
+        }
+        return decodeReference(json, at: path, reader: &reader)
+    }
+
+    static func decodeReference(_ json: JSON?, at path: String, reader: inout FieldReader) -> ObjectKey? {
+        guard let o = reader.object(json, at: path, shape: FieldShape.objectReference) else { return nil }
+        var missing: [String] = []
+        let apiVersion = reader.string(o["apiVersion"], at: path + ".apiVersion")
+        let kind = reader.string(o["kind"], at: path + ".kind")
+        let name = reader.string(o["name"], at: path + ".name")
+        if o["apiVersion"] == nil { missing.append("apiVersion") }
+        if o["kind"] == nil { missing.append("kind") }
+        if o["name"] == nil { missing.append("name") }
+        guard missing.isEmpty else {
+            reader.fail(path, "missing \(missing.joined(separator: ", ")); an object reference needs apiVersion, kind and name")
+            return nil
+        }
+        guard let apiVersion, let kind, let name else { return nil }
+        return ObjectKey(apiVersion: apiVersion, kind: kind, namespace: reader.string(o["namespace"], at: path + ".namespace"), name: name)
+    }
+}
