@@ -1,0 +1,141 @@
+import KubeJSON
+
+/// The canonical JSON text of values inside an entry's `detail` and `extensions`:
+/// object members sorted bytewise by the UTF-8 of their keys at every depth,
+/// so two equal `JSON` values (equality ignores member order) encode identically.
+///
+/// Numbers: integers in decimal; other numbers in Go's `encoding/json` form, with
+/// `-0` written `0` (our parser reads `-0` back as the integer 0) and non-finite
+/// values written `null` (as `JSON.serialized()` does). Strings escape only `"`,
+/// `\` and control characters, exactly as `JSON.serialized()` does.
+enum CanonicalJSON {
+    static func write(_ value: JSON, into out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: [110, 117, 108, 108])  // null
+        case .bool(let b):
+            if b { out.append(contentsOf: [116, 114, 117, 101]) } else { out.append(contentsOf: [102, 97, 108, 115, 101]) }
+        case .int(let i): writeInt(i, into: &out)
+        case .double(let d):
+            if d == 0 { out.append(UInt8(ascii: "0")) }
+            else if !d.isFinite { out.append(contentsOf: [110, 117, 108, 108]) }
+            else { out.append(contentsOf: GoFloatFormat.json(d).utf8) }
+        case .string(let s): writeString(s, into: &out)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            for (n, element) in a.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                write(element, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let o): writeObject(o, into: &out)
+        }
+    }
+
+    static func writeObject(_ o: JSONObject, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        if isSorted(o.keys) {
+            for i in 0..<o.keys.count {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(o.keys[i], into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(o.values[i], into: &out)
+            }
+        } else {
+            let order = o.keys.indices.sorted { utf8Less(o.keys[$0], o.keys[$1]) }
+            for (n, i) in order.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(o.keys[i], into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(o.values[i], into: &out)
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Bytewise order of UTF-8 (which is also Unicode scalar order), unlike `String.<`.
+    @inline(__always)
+    static func utf8Less(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    static func isSorted(_ keys: [String]) -> Bool {
+        var i = 1
+        while i < keys.count {
+            if !utf8Less(keys[i - 1], keys[i]) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// The same value with members in canonical order at every depth and numbers that
+    /// survive a write/read round trip unchanged (`-0` → `0`, non-finite → `null`).
+    static func normalized(_ value: JSON) -> JSON {
+        switch value {
+        case .double(let d):
+            if d == 0 { return .int(0) }
+            if !d.isFinite { return .null }
+            return value
+        case .array(let a): return .array(a.map(normalized))
+        case .object(let o): return .object(normalized(o))
+        default: return value
+        }
+    }
+
+    static func normalized(_ o: JSONObject) -> JSONObject {
+        let order = isSorted(o.keys) ? Array(o.keys.indices) : o.keys.indices.sorted { utf8Less(o.keys[$0], o.keys[$1]) }
+        var result = JSONObject(minimumCapacity: o.count)
+        for i in order { result.set(o.keys[i], normalized(o.values[i])) }
+        return result
+    }
+
+    static func writeInt(_ value: Int64, into out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        if magnitude < 10 {
+            out.append(UInt8(truncatingIfNeeded: magnitude) + 48)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var n = 20
+            while magnitude > 0 {
+                n -= 1
+                digits[n] = UInt8(truncatingIfNeeded: magnitude % 10) + 48
+                magnitude /= 10
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[n..<20]))
+        }
+    }
+
+    @inline(__always)
+    static func writeInt(_ value: Int, into out: inout [UInt8]) { writeInt(Int64(value), into: &out) }
+
+    /// A quoted string, escaping `"`, `\` and U+0000–U+001F (short forms for
+    /// \b \f \n \r \t, otherwise `\u00xx` in lowercase hex).
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var runStart = 0
+            for i in 0..<bytes.count {
+                let c = bytes[i]
+                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                runStart = i + 1
+                out.append(UInt8(ascii: "\\"))
+                switch c {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(c)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0x08: out.append(UInt8(ascii: "b"))
+                case 0x0C: out.append(UInt8(ascii: "f"))
+                default:
+                    let hi = c >> 4, lo = c & 0xF
+                    out.append(contentsOf: [UInt8(ascii: "u"), 48, 48, hi < 10 ? 48 + hi : 87 + hi, lo < 10 ? 48 + lo : 87 + lo])
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,17 @@
+/// Why the ledger refused to open or to append.
+public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The stored chain does not verify; nothing is appended to a broken chain.
+    case invalidChain(LedgerViolation)
+    /// A draft that cannot be recorded (empty id, time outside years 0000–9999, negative generation).
+    case invalidDraft(id: String, reason: String)
+    /// Other appenders kept moving the head; gave up after this many attempts.
+    case contention(attempts: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidChain(let v): return "the ledger does not verify: \(v)"
+        case .invalidDraft(let id, let reason): return "cannot record entry \"\(id)\": \(reason)"
+        case .contention(let attempts): return "gave up appending after \(attempts) attempts: other appenders kept moving the head"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+/// What a ledger entry records.
+///
+/// Ledgers outlive the software that wrote them, so an event name this build
+/// does not know (written by a newer controller) is kept as `.other(name)`:
+/// the entry still decodes, verifies and prints. Always build events from text
+/// with `init(rawValue:)`, which maps known names to their cases, so
+/// `.other("Declared")` never arises from decoding.
+public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
+    /// The declared sequence: steps, edges, targets, sync modes and its hash (see `DeclaredSequence`).
+    case declared
+    /// A step started on a target.
+    case stepStarted
+    /// Objects were applied to a target (see `AppliedChange`).
+    case applied
+    /// A convergence check was observed (progress towards convergence).
+    case checkpointObserved
+    /// A step converged on one target (`target` set) or overall (`target` nil).
+    case stepConverged
+    /// Someone acknowledged a step that required it.
+    case acknowledged
+    /// Someone else changed or deleted an object Causeway owns.
+    case deviation
+    /// A deviation was reverted by re-applying our intent.
+    case reverted
+    /// A deviation was adopted as the new baseline.
+    case adopted
+    case stepFailed
+    case halted
+    case resumed
+    case compensationStarted
+    /// The spec changed mid-flight (a new generation); a new `declared` follows.
+    case superseded
+    case completed
+    /// An event this build does not know.
+    case other(String)
+
+    /// Every event this build knows, in lifecycle order.
+    public static let known: [LedgerEvent] = [
+        .declared, .stepStarted, .applied, .checkpointObserved, .stepConverged, .acknowledged,
+        .deviation, .reverted, .adopted, .stepFailed, .halted, .resumed, .compensationStarted,
+        .superseded, .completed,
+    ]
+
+    public init(rawValue: String) {
+        switch rawValue {
+        case "Declared": self = .declared
+        case "StepStarted": self = .stepStarted
+        case "Applied": self = .applied
+        case "CheckpointObserved": self = .checkpointObserved
+        case "StepConverged": self = .stepConverged
+        case "Acknowledged": self = .acknowledged
+        case "Deviation": self = .deviation
+        case "Reverted": self = .reverted
+        case "Adopted": self = .adopted
+        case "StepFailed": self = .stepFailed
+        case "Halted": self = .halted
+        case "Resumed": self = .resumed
+        case "CompensationStarted": self = .compensationStarted
+        case "Superseded": self = .superseded
+        case "Completed": self = .completed
+        default: self = .other(rawValue)
+        }
+    }
+
+    /// The name written in the ledger, e.g. `StepStarted`.
+    public var rawValue: String {
+        switch self {
+        case .declared: return "Declared"
+        case .stepStarted: return "StepStarted"
+        case .applied: return "Applied"
+        case .checkpointObserved: return "CheckpointObserved"
+        case .stepConverged: return "StepConverged"
+        case .acknowledged: return "Acknowledged"
+        case .deviation: return "Deviation"
+        case .reverted: return "Reverted"
+        case .adopted: return "Adopted"
+        case .stepFailed: return "StepFailed"
+        case .halted: return "Halted"
+        case .resumed: return "Resumed"
+        case .compensationStarted: return "CompensationStarted"
+        case .superseded: return "Superseded"
+        case .completed: return "Completed"
+        case .other(let name): return name
+        }
+    }
+
+    public var description: String { rawValue }
+
+    /// Whether this event moves the evolution's state (as opposed to recording an observation):
+    /// the events whose actor answers "who initiated this transition".
+    public var isTransition: Bool {
+        switch self {
+        case .applied, .checkpointObserved, .deviation, .other: return false
+        default: return true
+        }
+    }
+}
