@@ -30,7 +30,7 @@ public enum ServerSideApply {
         let dropped = previous.subtracting(kept).sortedMembers.filter { path in
             !kept.members.contains { $0.hasPrefix(path) }
         }
-        for path in dropped.reversed() { merged = remove(path, from: merged) }
+        for path in dropped { merged = remove(path, from: merged) }  // parents first: items are found by their keys
 
         let comparison = FieldSet.compare(from: live, to: merged, listSemantics: listSemantics)
         let changed = comparison.added.union(comparison.modified)
@@ -134,10 +134,15 @@ public enum ServerSideApply {
             return .object(out)
         case let (.key(fields), .array(items)):
             let keys = fields.map(\.name)
-            return .array(items.compactMap { item in
-                guard PathElement.key(of: item, keys: keys) == first else { return item }
-                return rest.isEmpty ? nil : remove(rest, from: item)
-            })
+            var out: [JSON] = []
+            for item in items {
+                if PathElement.key(of: item, keys: keys) != first {
+                    out.append(item)
+                } else if !rest.isEmpty {
+                    out.append(remove(rest, from: item))
+                }
+            }
+            return .array(out)
         case let (.value(v), .array(items)):
             return rest.isEmpty ? .array(items.filter { $0 != v }) : value
         case let (.index(i), .array(items)) where items.indices.contains(i):
