@@ -88,6 +88,8 @@ let deploymentLists: @Sendable ([String]) -> ListSemantics? = { names in
         #expect(changed.intersection(comparison.modified) == comparison.modified)
         #expect(changed.subtracting(comparison.added) == comparison.modified)
         #expect(FieldSet().isEmpty && FieldSet().fieldsV1 == [:])
+        let retyped = FieldSet.compare(from: try j(#"{"spec":{"x":{"y":1}}}"#), to: try j(#"{"spec":{"x":"flat"}}"#), listSemantics: nil)
+        #expect(retyped.modified.paths == [".spec.x"] && retyped.removed.paths == [".spec.x.y"] && retyped.added.isEmpty)
     }
 }
 

@@ -38,6 +38,15 @@ import Testing
         #expect(second.managedFields[1].fields.paths == [".spec.replicas"])
     }
 
+    @Test func noOpApplyChangesNothing() throws {
+        let first = try apply(base + "\nspec: {replicas: 1}", to: nil, as: "mgr-a", time: "T1")
+        let again = try apply(base + "\nspec: {replicas: 1}", to: first.object, as: "mgr-a", entries: first.managedFields, time: "T2")
+        #expect(again.object == first.object)
+        #expect(again.managedFields == first.managedFields)
+        let changed = try apply(base + "\nspec: {replicas: 2}", to: first.object, as: "mgr-a", entries: first.managedFields, time: "T3")
+        #expect(changed.managedFields[0].time == "T3")
+    }
+
     @Test func differentValueConflicts() throws {
         let first = try apply(base + "\nspec: {replicas: 1}", to: nil, as: "mgr-a")
         #expect(throws: ApplyConflict(conflicts: [("mgr-a", ".spec.replicas")],

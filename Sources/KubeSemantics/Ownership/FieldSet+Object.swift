@@ -130,7 +130,17 @@ extension FieldSet {
                 }
             }
         default:
-            if lhs != rhs, !path.isEmpty { c.modified.members.insert(path) }
+            guard lhs != rhs, !path.isEmpty else { return }
+            c.modified.members.insert(path)
+            // A type change (map ⇄ scalar, say) also removes and adds what lies below.
+            var below = FieldSet()
+            below.insertSubtree(lhs, path: path, names: names, listSemantics: listSemantics)
+            below.members.remove(path)
+            c.removed = c.removed.union(below)
+            below = FieldSet()
+            below.insertSubtree(rhs, path: path, names: names, listSemantics: listSemantics)
+            below.members.remove(path)
+            c.added = c.added.union(below)
         }
     }
 

@@ -46,7 +46,15 @@ public enum ServerSideApply {
             entry.fields = entry.fields.subtracting(comparison.removed)
             if !entry.fields.isEmpty { entries.append(entry) }
         }
-        if !me.fields.isEmpty { entries.append(me) }
+        if !me.fields.isEmpty {
+            // A no-op apply keeps its old time, so the stored object (and its resourceVersion) stays put.
+            var entry = me
+            if let before = managedFields.first(where: { $0.isSameManager(as: me) }), before.fields == me.fields,
+               before.apiVersion == me.apiVersion, let live, live == merged {
+                entry.time = before.time
+            }
+            entries.append(entry)
+        }
         return (merged, ManagedFieldsEntry.sorted(entries))
     }
 
