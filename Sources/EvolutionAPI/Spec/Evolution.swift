@@ -43,6 +43,7 @@ extension EvolutionSpec {
     public init(json: JSON?) throws(SpecValidationError) {
         var reader = FieldReader()
         let decoded = SpecDecoder.decode(json, reader: &reader)
+        if json == nil || json == .null { throw SpecValidationError(reader.issues) }
         reader.issues += SpecValidator.validate(decoded.spec, declaredTargetsWereEmpty: decoded.emptyTargets)
         if !reader.issues.isEmpty { throw SpecValidationError(reader.issues) }
         self = decoded.spec

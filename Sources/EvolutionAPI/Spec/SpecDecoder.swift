@@ -76,7 +76,7 @@ enum SpecDecoder {
             if s["after"] != nil {
                 step.after = reader.strings(s["after"], at: path + ".after") ?? []
             } else {
-                step.after = steps.last.map { [$0.name] } ?? []
+                step.after = steps.last.map { [$0.name] }?.filter { $0 != step.name } ?? []
             }
             step.sync = reader.enumeration(s["sync"], at: path + ".sync", as: SyncMode.self) ?? .lockstep
             if let declared = reader.strings(s["targets"], at: path + ".targets") {
@@ -130,6 +130,11 @@ enum SpecDecoder {
                 reader.fail("\(path).condition.type", "required; the condition type to wait for, e.g. Ready")
                 return nil
             }
+            if let b = body["status"]?.boolValue {
+                // YAML 1.1: an unquoted True/yes is a boolean, and conditions' statuses are strings.
+                reader.fail("\(path).condition.status", "expected a string, found boolean \(b); quote it: status: \"\(b ? "True" : "False")\"")
+                return nil
+            }
             let status = reader.string(body["status"], at: "\(path).condition.status") ?? "True"
             guard ConditionCheck.statuses.contains(status) else {
                 reader.fail("\(path).condition.status", "\"\(status)\" is not one of True, False, Unknown (quote it in YAML: \"True\")")
@@ -165,6 +170,10 @@ enum SpecDecoder {
                 predicate = .exists(b)
             case "matches":
                 guard let r = reader.string(body["matches"], at: at) else { return nil }
+                guard (try? Regex(r)) != nil else {
+                    reader.fail(at, "\"\(r)\" is not a valid regular expression")
+                    return nil
+                }
                 predicate = .matches(r)
             default:
                 guard let t = reader.string(body["equalsField"], at: at) else { return nil }

@@ -45,8 +45,11 @@ public struct StepGraph: Sendable {
                 if state[p] == 1 {
                     // Predecessor edges point backwards; report in execution order.
                     let from = stack.firstIndex(of: p)!
-                    let cycle = Array(stack[from...]).reversed().map { names[$0] }
-                    return cycle + [cycle[0]]
+                    var cycle = Array(Array(stack[from...]).reversed())
+                    // Start at the step listed first, whose `after` closes the cycle.
+                    let first = cycle.firstIndex(of: cycle.min()!)!
+                    cycle = Array(cycle[first...] + cycle[..<first])
+                    return (cycle + [cycle[0]]).map { names[$0] }
                 }
                 if state[p] == 0, let c = visit(p) { return c }
             }
