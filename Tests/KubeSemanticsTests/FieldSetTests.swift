@@ -29,6 +29,10 @@ let deploymentLists: @Sendable ([String]) -> ListSemantics? = { names in
         #expect(!set.contains([.field("metadata")]))
         #expect(set.count == 14)
         #expect(throws: FieldError.self) { try FieldSet(fieldsV1: try j(#"{"x:spec":{}}"#)) }
+        // Keys and values sort as structured-merge-diff compares them: numbers numerically, before strings.
+        let ports = #"{"f:ports":{"k:{\"containerPort\":80}":{},"k:{\"containerPort\":443}":{},"v:8":{},"v:10":{},"v:\"a\"":{}}}"#
+        #expect(try FieldSet(fieldsV1: try j(ports)).fieldsV1.serializedString() ==
+            #"{"f:ports":{"k:{\"containerPort\":80}":{},"k:{\"containerPort\":443}":{},"v:8":{},"v:10":{},"v:\"a\"":{}}}"#)
         #expect(try FieldSet(fieldsV1: .null).isEmpty)
     }
 

@@ -79,9 +79,50 @@ public enum PathElement: Hashable, Sendable, Comparable, CustomStringConvertible
         switch (lhs, rhs) {
         case let (.field(a), .field(b)): return Array(a.utf8).lexicographicallyPrecedes(b.utf8)
         case let (.index(a), .index(b)): return a < b
-        case (.key, .key), (.value, .value):
-            return Array(lhs.fieldsV1Key.utf8).lexicographicallyPrecedes(rhs.fieldsV1Key.utf8)
+        case let (.value(a), .value(b)): return compare(a, b) < 0
+        case let (.key(a), .key(b)):
+            for (x, y) in zip(a, b) {
+                if x.name != y.name { return Array(x.name.utf8).lexicographicallyPrecedes(y.name.utf8) }
+                let c = compare(x.value, y.value)
+                if c != 0 { return c < 0 }
+            }
+            return a.count < b.count
         default: return lhs.rank < rhs.rank
+        }
+    }
+
+    /// structured-merge-diff's `value.Compare`: numbers (numerically) < strings < booleans < lists <
+    /// maps < null.
+    static func compare(_ a: JSON, _ b: JSON) -> Int {
+        func rank(_ v: JSON) -> Int {
+            switch v {
+            case .int, .double: return 0
+            case .string: return 1
+            case .bool: return 2
+            case .array: return 3
+            case .object: return 4
+            case .null: return 5
+            }
+        }
+        let (ra, rb) = (rank(a), rank(b))
+        if ra != rb { return ra < rb ? -1 : 1 }
+        switch (a, b) {
+        case let (.int(x), .int(y)): return x == y ? 0 : (x < y ? -1 : 1)
+        case (.int, .double), (.double, .int), (.double, .double):
+            let (x, y) = (a.doubleValue ?? 0, b.doubleValue ?? 0)
+            return x == y ? 0 : (x < y ? -1 : 1)
+        case let (.string(x), .string(y)):
+            return x == y ? 0 : (Array(x.utf8).lexicographicallyPrecedes(y.utf8) ? -1 : 1)
+        case let (.bool(x), .bool(y)): return x == y ? 0 : (!x ? -1 : 1)
+        case let (.array(x), .array(y)):
+            for (p, q) in zip(x, y) {
+                let c = compare(p, q)
+                if c != 0 { return c }
+            }
+            return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+        default:
+            let (x, y) = (a.serializedString(), b.serializedString())
+            return x == y ? 0 : (Array(x.utf8).lexicographicallyPrecedes(y.utf8) ? -1 : 1)
         }
     }
 }
