@@ -107,6 +107,12 @@ import Testing
         let containers = ordered[path: "spec", "template", "spec", "containers"]?.arrayValue ?? []
         #expect(containers.map { $0["name"] } == ["sidecar", "web"])
         #expect(!ordered.serializedString().contains("$"))
+        let withServerOnly = try StrategicMergePatch.apply(try y("""
+            metadata:
+              $setElementOrder/finalizers: [a.dev/three, a.dev/one]
+              finalizers: [a.dev/three]
+            """), to: target, kind: "Deployment")
+        #expect(withServerOnly[path: "metadata", "finalizers"] == ["a.dev/three", "a.dev/one", "a.dev/two"])
         #expect(!deleted.serializedString().contains("$"))
     }
 

@@ -179,18 +179,18 @@ public enum StrategicMergePatch {
         }
     }
 
-    /// `$setElementOrder`: listed items first in the given order, the rest after in their own order.
+    /// `$setElementOrder`: the listed items take the patch's order; items only the server has keep
+    /// their place relative to their neighbours (kubectl sends the order with every list it patches).
     static func reorder(_ items: [JSON], by order: [JSON], strategy: ListStrategy) -> [JSON] {
-        func identity(_ item: JSON) -> JSON {
-            if case .mergeByKey(let key) = strategy { return item[key] ?? .null }
-            return item
+        func identity(_ item: JSON) -> PathElement {
+            if case .mergeByKey(let key) = strategy { return .value(item[key] ?? .null) }
+            return .value(item)
         }
-        let wanted = order.map(identity)
         var remaining = items
-        var out: [JSON] = []
-        for id in wanted {
-            if let i = remaining.firstIndex(where: { identity($0) == id }) { out.append(remaining.remove(at: i)) }
+        var ordered: [JSON] = []
+        for id in order.map(identity) {
+            if let i = remaining.firstIndex(where: { identity($0) == id }) { ordered.append(remaining.remove(at: i)) }
         }
-        return out + remaining
+        return ServerSideApply.interleave(items, ordered, identity: identity) { old, _ in old }
     }
 }
