@@ -15,6 +15,7 @@ final class SchemaNode: Sendable {
     let required: [String]
     let enumValues: [JSON]?
     let pattern: String?
+    /// `Regex` is not `Sendable`, but it is immutable once built and only ever matched here.
     nonisolated(unsafe) let regex: Regex<AnyRegexOutput>?
     let minimum: JSON?
     let maximum: JSON?
