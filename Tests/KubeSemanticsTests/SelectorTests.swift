@@ -56,7 +56,9 @@ import Testing
     }
 
     @Test func keyAndValueValidation() {
-        #expect(throws: SelectorError.self) { try LabelSelector(parsing: "-app=web") }
+        #expect(throws: SelectorError(message: "unable to parse requirement: : Invalid value: \"-app\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")) {
+            try LabelSelector(parsing: "-app=web")
+        }
         do {
             _ = try LabelSelector(parsing: "app=-web")
             Issue.record("expected an error")

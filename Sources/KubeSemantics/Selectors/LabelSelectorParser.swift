@@ -118,7 +118,8 @@ struct LabelSelectorParser {
         let key = literal
         let keyErrors = NameValidation.qualifiedName(key)
         if !keyErrors.isEmpty {
-            throw SelectorError(message: "key: Invalid value: \(GoFormat.quote(key)): " + keyErrors.joined(separator: "; "))
+            // apimachinery validates against the parser's (nil) field path here, hence the bare ": ".
+            throw SelectorError(message: ": Invalid value: \(GoFormat.quote(key)): " + keyErrors.joined(separator: "; "))
         }
         let next = lookahead(.values).token
         if next == .end || next == .comma {
