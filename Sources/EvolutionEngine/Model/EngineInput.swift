@@ -1,0 +1,131 @@
+import EvolutionAPI
+import KubeJSON
+
+/// Everything one decision depends on. The engine reads nothing else: no
+/// clock, no cluster, no randomness.
+public struct EngineInput: Sendable {
+    /// `metadata.generation` of the Evolution.
+    public var generation: Int64
+    /// The defaulted spec, or why it is invalid.
+    public var spec: Result<EvolutionSpec, SpecValidationError>
+    /// `status` as last written (empty for a new object).
+    public var status: EvolutionStatus
+    public var observations: Observations
+    /// Acknowledgments the controller found (annotations `ack.causeway.dev/<step>`).
+    public var acknowledgments: [Acknowledgment]
+    /// A pending `retry.causeway.dev/step` request, if any.
+    public var retry: RetryRequest?
+    public var now: Timestamp
+
+    public init(generation: Int64, spec: Result<EvolutionSpec, SpecValidationError>, status: EvolutionStatus = EvolutionStatus(),
+                observations: Observations = Observations(), acknowledgments: [Acknowledgment] = [],
+                retry: RetryRequest? = nil, now: Timestamp) {
+        self.generation = generation
+        self.spec = spec
+        self.status = status
+        self.observations = observations
+        self.acknowledgments = acknowledgments
+        self.retry = retry
+        self.now = now
+    }
+
+    /// Reads generation, spec and status from the Evolution object as the API
+    /// server returned it; an invalid spec becomes `.failure`.
+    public init(object: JSON, observations: Observations = Observations(), acknowledgments: [Acknowledgment] = [],
+                retry: RetryRequest? = nil, now: Timestamp) {
+        let spec: Result<EvolutionSpec, SpecValidationError>
+        do { spec = .success(try Evolution(json: object).spec) } catch { spec = .failure(error) }
+        self.init(generation: object[path: "metadata", "generation"]?.intValue ?? 1, spec: spec,
+                  status: EvolutionStatus(json: object["status"]), observations: observations,
+                  acknowledgments: acknowledgments, retry: retry, now: now)
+    }
+}
+
+/// What the controller saw on the targets since the last decision.
+public struct Observations: Sendable {
+    /// Target name → object key → the live object. A key that is missing means
+    /// the object does not exist (or has not been seen yet): never converged.
+    /// Keys are those of `Step.observedObjects` (namespace as written).
+    public var objects: [String: [ObjectKey: JSON]]
+    /// Outcomes of the `apply` actions of the previous decision. Every apply
+    /// the controller performed must be reported in the next call; an apply
+    /// whose outcome is not reported is asked for again (it is idempotent).
+    public var applyResults: [ApplyResult]
+    /// Unresolved deviations (out-of-band changes) the controller detected.
+    public var deviations: Int
+
+    public init(objects: [String: [ObjectKey: JSON]] = [:], applyResults: [ApplyResult] = [], deviations: Int = 0) {
+        self.objects = objects
+        self.applyResults = applyResults
+        self.deviations = deviations
+    }
+
+    /// The live object, matched exactly, or else by group/kind/namespace/name
+    /// (a check may name another API version of the object).
+    public func object(_ key: ObjectKey, on target: String) -> JSON? {
+        guard let live = objects[target] else { return nil }
+        if let exact = live[key] { return exact }
+        return live.first { $0.key.sameObject(as: key) }?.value
+    }
+}
+
+/// The outcome of one `apply` action.
+public struct ApplyResult: Sendable, Hashable {
+    public enum Outcome: Sendable, Hashable {
+        /// Every object was accepted; resourceVersions for the ledger.
+        case applied(resourceVersions: [ObjectKey: String])
+        /// At least one object was refused. `retryable` for conflicts, 429,
+        /// 5xx and unreachable clusters; not for 4xx such as Forbidden or Invalid.
+        case failed(reason: String, message: String, retryable: Bool)
+    }
+
+    public var step: String
+    public var target: String
+    /// The `contentHash` of the apply action, so a late result for superseded
+    /// content is not mistaken for the current one.
+    public var contentHash: String
+    public var outcome: Outcome
+
+    public init(step: String, target: String, contentHash: String, outcome: Outcome) {
+        self.step = step
+        self.target = target
+        self.contentHash = contentHash
+        self.outcome = outcome
+    }
+}
+
+/// Someone acknowledged a step (`kubectl causeway ack EVO STEP` sets the
+/// annotation `ack.causeway.dev/<step>`; `by` is the managedFields manager or
+/// user who set it).
+public struct Acknowledgment: Sendable, Hashable {
+    public static func annotation(for step: String) -> String { "ack.causeway.dev/\(step)" }
+
+    public var step: String
+    public var by: String
+    public var at: Timestamp
+
+    public init(step: String, by: String, at: Timestamp) {
+        self.step = step
+        self.by = by
+        self.at = at
+    }
+}
+
+/// A request to retry a failed step (annotation `retry.causeway.dev/step: <name>`).
+///
+/// `token` must differ per request (e.g. the annotation's managedFields
+/// timestamp): the engine honours each token once, because the annotation
+/// stays on the object after it was acted upon.
+public struct RetryRequest: Sendable, Hashable {
+    public static let annotation = "retry.causeway.dev/step"
+
+    public var step: String
+    public var token: String
+    public var requestedBy: String
+
+    public init(step: String, token: String, requestedBy: String) {
+        self.step = step
+        self.token = token
+        self.requestedBy = requestedBy
+    }
+}
