@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // SHA-256 for the ledger's hash chain; BoringSSL-backed on Linux.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // KubeSim serves HTTPS like a real API server: event-driven HTTP/1.1, TLS, and a CA it mints itself.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
@@ -29,6 +34,16 @@ let package = Package(
         .target(name: "KubeClient", dependencies: ["KubeJSON", "KubeYAML", "CCurlShim"]),
         // Kubernetes object semantics as pure functions: patches, selectors, structural schemas, field ownership.
         .target(name: "KubeSemantics", dependencies: ["KubeJSON"]),
+        .target(name: "KubeSim", dependencies: [
+            "KubeJSON", "KubeYAML", "KubeSemantics",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "EvolutionAPI", dependencies: ["KubeJSON"]),
         .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON"]),
         .target(name: "Ledger", dependencies: ["KubeJSON", .product(name: "Crypto", package: "swift-crypto")]),
@@ -36,7 +51,7 @@ let package = Package(
         .target(name: "LoopbackHTTP"),
 
         .executableTarget(name: "causeway", dependencies: [
-            "KubeJSON", "KubeYAML", "KubeClient",
+            "KubeJSON", "KubeYAML", "KubeClient", "KubeSim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The ledger's crash tests SIGKILL this child while it appends.
@@ -47,6 +62,7 @@ let package = Package(
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LoopbackHTTP"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient"]),
         .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI"]),

@@ -1,0 +1,159 @@
+import Foundation
+import KubeJSON
+import KubeYAML
+
+/// What a handled request produced.
+enum APIResponse {
+    case object(status: Int, body: JSON, headers: [(String, String)] = [])
+    case text(status: Int, body: String, headers: [(String, String)] = [])
+    /// The request became a watch: the sink owns the response now.
+    case watching
+}
+
+/// The API server proper: authentication, authorisation, routing and the
+/// semantics of every verb, over one `Store`. Thread-safe: one lock
+/// serialises requests, as one etcd leader serialises writes.
+final class APIServer: @unchecked Sendable {
+    let options: KubeSimOptions
+    let store: Store
+    let authorizer: Authorizer
+    let lock = NSLock()
+    let clock: @Sendable () -> Date
+    let simulation: Simulation
+
+    init(options: KubeSimOptions) {
+        self.options = options
+        simulation = Simulation(options: options.simulation)
+        store = Store(historyCapacity: options.historyWindow)
+        authorizer = Authorizer(rules: options.rules)
+        clock = options.clock
+        for type in ResourceType.builtIns { store.register(type) }
+        for ns in ["default", "kube-system", "kube-public"] { bootstrapNamespace(ns) }
+        simulation.server = self
+    }
+
+    private func bootstrapNamespace(_ name: String) {
+        let ns: JSON = ["apiVersion": "v1", "kind": "Namespace",
+                        "metadata": ["name": .string(name), "uid": .string(UUID().uuidString.lowercased()),
+                                     "creationTimestamp": .string(timestamp()), "labels": ["kubernetes.io/metadata.name": .string(name)]],
+                        "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"]]
+        store.put(TypeKey(group: "", plural: "namespaces"), namespace: nil, name: name, ns)
+    }
+
+    /// RFC 3339, UTC, second precision, as metadata timestamps are.
+    func timestamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: clock())
+    }
+
+    func authenticate(_ request: APIRequest) -> Result<SimUser, APIError> {
+        guard let header = request.header("Authorization") else { return .success(.anonymous) }
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix), let user = options.tokens[String(header.dropFirst(prefix.count))] else {
+            return .failure(.unauthorized)
+        }
+        return .success(user)
+    }
+
+    func handle(_ request: APIRequest, sink: @escaping () -> WatchSink) -> APIResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        switch authenticate(request) {
+        case .failure(let e): return render(e)
+        case .success(let user):
+            do { return try route(request, user: user, sink: sink) } catch let e as APIError {
+                return render(e)
+            } catch {
+                return render(.internalError("\(error)"))
+            }
+        }
+    }
+
+    func render(_ error: APIError) -> APIResponse {
+        if error.plainText {
+            return .text(status: error.code, body: error.message + "\n",
+                         headers: [("Content-Type", "text/plain; charset=utf-8"), ("X-Content-Type-Options", "nosniff")])
+        }
+        return .object(status: error.code, body: error.status, headers: error.headers)
+    }
+
+    private func route(_ request: APIRequest, user: SimUser, sink: @escaping () -> WatchSink) throws -> APIResponse {
+        let open = ["/version", "/healthz", "/readyz", "/livez"]
+        if open.contains(request.path) { return try nonResource(request) }
+        guard user != .anonymous else {
+            throw APIError(code: 403, reason: "Forbidden",
+                           message: "forbidden: User \"system:anonymous\" cannot get path \"\(request.path)\"", details: [:])
+        }
+        guard let info = RequestInfo.parse(method: request.method, path: request.path, watchParameter: request.isWatch) else {
+            return try nonResource(request)
+        }
+        guard authorizer.allows(user, info) else { throw authorizer.forbidden(user, info) }
+        guard let type = store.types[TypeKey(group: info.group, plural: info.resource)], type.version == info.version else {
+            throw APIError.pageNotFound
+        }
+        if info.namespaceGiven && !type.namespaced && info.resource != "namespaces" {
+            throw APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: [:])
+        }
+        let context = RequestContext(request: request, info: info, type: type, user: user)
+        try checkSubresource(context)
+        switch info.verb {
+        case "get": return try get(context)
+        case "list": return try list(context)
+        case "watch": return try watch(context, sink: sink())
+        case "create":
+            guard info.name == nil else { throw APIError.methodNotAllowed() }
+            return try create(context)
+        case "update":
+            return try update(context)
+        case "patch": return try patch(context)
+        case "delete":
+            guard info.subresource == nil else {
+                throw APIError.methodNotAllowed("delete is not supported on resources of kind \"\(type.qualifiedResource)\"")
+            }
+            return try delete(context)
+        case "deletecollection": return try deleteCollection(context)
+        default: throw APIError.methodNotAllowed()
+        }
+    }
+
+    private func checkSubresource(_ c: RequestContext) throws {
+        guard let sub = c.info.subresource else { return }
+        let allowed = (sub == "status" && c.type.hasStatus) || (sub == "finalize" && c.type.plural == "namespaces")
+        if !allowed {
+            // The real server answers a missing status subresource with a misleading not-found (KUBE-API.md §4).
+            throw APIError.notFound(c.type, c.info.name ?? "")
+        }
+    }
+}
+
+/// Everything a verb handler needs about the request.
+struct RequestContext {
+    var request: APIRequest
+    var info: RequestInfo
+    var type: ResourceType
+    var user: SimUser
+
+    var namespace: String? { type.namespaced ? info.namespace : nil }
+
+    /// The field manager: `?fieldManager=`, else the User-Agent up to its first "/" (KUBE-API.md §2.5).
+    var fieldManager: String {
+        if let m = request.parameter("fieldManager"), !m.isEmpty { return m }
+        let agent = request.header("User-Agent") ?? "unknown"
+        return String(agent.split(separator: "/").first ?? "unknown")
+    }
+
+    var dryRun: Bool { request.parameter("dryRun") == "All" }
+
+    /// The request body as JSON (JSON or YAML content).
+    func body(_ kind: String) throws -> JSON {
+        do {
+            if request.body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") {
+                return try JSON.parse(request.body)
+            }
+            return try YAML.parse(request.body)
+        } catch {
+            throw APIError.badRequest("the object provided is unrecognized (must be of type \(kind)): couldn't get version/kind; json parse error: \(error)")
+        }
+    }
+}

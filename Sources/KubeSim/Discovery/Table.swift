@@ -1,0 +1,105 @@
+import Foundation
+import KubeJSON
+
+extension APIServer {
+    /// kubectl asks for `as=Table` so the server picks the columns (KUBE-API.md §1.4).
+    func wantsTable(_ request: APIRequest) -> Bool {
+        request.header("Accept")?.contains("as=Table") == true
+    }
+
+    func respond(_ c: RequestContext, object: JSON, status: Int = 200) -> APIResponse {
+        if wantsTable(c.request) {
+            return .object(status: status, body: table(c.type, rows: [object], listMetadata: nil, request: c.request))
+        }
+        return .object(status: status, body: object)
+    }
+
+    func respondList(_ c: RequestContext, list: JSON) -> APIResponse {
+        if wantsTable(c.request) {
+            return .object(status: 200, body: table(c.type, rows: list["items"]?.arrayValue ?? [], listMetadata: list["metadata"], request: c.request))
+        }
+        return .object(status: 200, body: list)
+    }
+
+    func table(_ type: ResourceType, rows objects: [JSON], listMetadata: JSON?, request: APIRequest) -> JSON {
+        var columns: [JSON] = [["name": "Name", "type": "string", "format": "name",
+                                "description": "Name must be unique within a namespace.", "priority": 0]]
+        var cells: [(JSON) -> JSON] = [{ $0[path: "metadata", "name"] ?? .null }]
+        if !type.printerColumns.isEmpty {
+            for column in type.printerColumns {
+                columns.append(["name": .string(column.name), "type": .string(column.type), "format": "",
+                                "description": .string("Custom resource definition column (in JSONPath format): \(column.jsonPath)"),
+                                "priority": 0])
+                cells.append { [self] object in
+                    let value = SimpleJSONPath.evaluate(column.jsonPath, in: object) ?? .null
+                    return column.type == "date" ? value.stringValue.map { .string(age(since: $0)) } ?? .null : value
+                }
+            }
+        } else {
+            if type.kind == "ConfigMap" {
+                columns.append(["name": "Data", "type": "integer", "format": "", "description": "", "priority": 0])
+                cells.append { .int(Int64(($0["data"]?.objectValue?.count ?? 0) + ($0["binaryData"]?.objectValue?.count ?? 0))) }
+            }
+            columns.append(["name": "Age", "type": "date", "format": "", "description": "", "priority": 0])
+            cells.append { [self] in $0[path: "metadata", "creationTimestamp"]?.stringValue.map { .string(age(since: $0)) } ?? .null }
+        }
+        let include = request.parameter("includeObject") ?? "Metadata"
+        let rows: [JSON] = objects.map { object in
+            let embedded: JSON
+            switch include {
+            case "None": embedded = .null
+            case "Object": embedded = object
+            default:
+                embedded = ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": object["metadata"] ?? [:]]
+            }
+            return ["cells": .array(cells.map { $0(object) }), "object": embedded]
+        }
+        let metadata = listMetadata ?? ["resourceVersion": objects.first?[path: "metadata", "resourceVersion"] ?? ""]
+        return ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,
+                "columnDefinitions": .array(columns), "rows": .array(rows)]
+    }
+
+    /// kubectl's short ages: 45s, 5m59s, 3h, 2d.
+    func age(since timestamp: String) -> String {
+        guard let date = ISO8601DateFormatter().date(from: timestamp) else { return "<unknown>" }
+        let s = max(Int(clock().timeIntervalSince(date)), 0)
+        if s < 120 { return "\(s)s" }
+        if s < 600 { return "\(s / 60)m\(s % 60 == 0 ? "" : "\(s % 60)s")" }
+        if s < 3 * 3600 { return "\(s / 60)m" }
+        if s < 48 * 3600 { return "\(s / 3600)h" }
+        return "\(s / 86400)d"
+    }
+}
+
+/// The JSONPath subset printer columns use: `.status.phase`, `.spec.items[0].name`,
+/// `.status.conditions[?(@.type=="Ready")].status`.
+enum SimpleJSONPath {
+    static func evaluate(_ path: String, in object: JSON) -> JSON? {
+        var current: JSON? = object
+        var rest = Substring(path.hasPrefix("{") ? String(path.dropFirst().dropLast()) : path)
+        while !rest.isEmpty, let value = current {
+            if rest.hasPrefix(".") { rest = rest.dropFirst() }
+            if rest.hasPrefix("[?(@.") {
+                guard let close = rest.range(of: ")]") else { return nil }
+                let condition = rest[rest.index(rest.startIndex, offsetBy: 5)..<close.lowerBound]
+                let parts = condition.components(separatedBy: "==")
+                guard parts.count == 2 else { return nil }
+                let field = parts[0]
+                let expected = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+                current = value.arrayValue?.first { $0[field]?.stringValue == expected }
+                rest = rest[close.upperBound...]
+                continue
+            }
+            if rest.hasPrefix("[") {
+                guard let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]) else { return nil }
+                current = value[i]
+                rest = rest[rest.index(after: close)...]
+                continue
+            }
+            let end = rest.firstIndex { $0 == "." || $0 == "[" } ?? rest.endIndex
+            current = value[String(rest[..<end])]
+            rest = rest[end...]
+        }
+        return current
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// How one simulated API server behaves.
+public struct KubeSimOptions: Sendable {
+    /// A name for logs and the kubeconfig context ("us-east").
+    public var name = "kubesim"
+    /// 0 picks a free port.
+    public var port = 0
+    /// HTTPS with a CA of its own (kubectl sends tokens only over TLS); false serves plain HTTP for tests.
+    public var tls = true
+    /// Bearer tokens and who they belong to.
+    public var tokens: [String: SimUser] = ["admin-token": SimUser(name: "admin", groups: ["system:masters", "system:authenticated"])]
+    /// Access rules by user name, or "group:NAME" for a group. system:masters may do anything.
+    public var rules: [String: [AccessRule]] = ["group:system:masters": [.all]]
+    /// How many changes the watch cache remembers; watches from before it get "too old resource version".
+    public var historyWindow = 10_000
+    /// Largest request body accepted (413 beyond, as the real 3 MiB limit).
+    public var maxRequestBytes = 3 * 1024 * 1024
+    /// How often watchers that asked for bookmarks get one.
+    public var bookmarkInterval: Duration = .seconds(60)
+    /// Deletes what a terminating namespace holds, then the namespace (the real namespace controller's job).
+    public var namespaceController = true
+    /// Deletes objects whose owners are gone (the real garbage collector's job).
+    public var garbageCollector = true
+    public var clock: @Sendable () -> Date = { Date() }
+    /// The simulated workload controllers of this instance.
+    public var simulation = SimulationOptions()
+
+    public init(name: String = "kubesim") {
+        self.name = name
+    }
+}

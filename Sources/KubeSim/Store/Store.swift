@@ -1,0 +1,154 @@
+import KubeJSON
+
+/// What changed, for watch history and fan-out.
+struct StoredEvent {
+    enum Kind: String { case added = "ADDED", modified = "MODIFIED", deleted = "DELETED" }
+    var revision: Int64
+    var type: TypeKey
+    var kind: Kind
+    /// The object as stored after the change (for deletions: its last state, with the deletion's revision).
+    var object: JSON
+    /// The state before the change (nil for additions): selector transitions and exact reads need it.
+    var old: JSON?
+    var key: String
+}
+
+/// The simulated etcd plus watch cache: every object, one global revision
+/// counter, a bounded history of changes, and the watchers to tell.
+///
+/// Not thread-safe on its own: `APIServer` serialises access with one lock,
+/// as a single etcd leader serialises writes.
+final class Store {
+    private(set) var revision: Int64
+    private(set) var types: [TypeKey: ResourceType] = [:]
+    private var objects: [TypeKey: [String: JSON]] = [:]
+    private var history: [StoredEvent] = []
+    private var historyHead = 0
+    let historyCapacity: Int
+    private(set) var lastEventRevision: [TypeKey: Int64] = [:]
+    private var watchers: [TypeKey: [ObjectIdentifier: Watcher]] = [:]
+    /// Events evicted from history up to this revision: exact reads and watches before it are too old.
+    private var evictedThrough: Int64 = 0
+
+    init(historyCapacity: Int, startRevision: Int64 = 100) {
+        self.historyCapacity = max(historyCapacity, 1)
+        revision = startRevision
+    }
+
+    // MARK: Types
+
+    func register(_ type: ResourceType) {
+        var t = type
+        if types[t.key] == nil { t.registeredAt = revision }
+        else { t.registeredAt = types[t.key]!.registeredAt }
+        types[t.key] = t
+        if objects[t.key] == nil { objects[t.key] = [:] }
+    }
+
+    func unregister(_ key: TypeKey) {
+        types[key] = nil
+        objects[key] = nil
+        for w in watchers[key]?.values ?? [:].values { w.close() }
+        watchers[key] = nil
+    }
+
+    static func key(namespace: String?, name: String) -> String {
+        namespace.map { "\($0)/\(name)" } ?? name
+    }
+
+    // MARK: Reads
+
+    func get(_ type: TypeKey, namespace: String?, name: String) -> JSON? {
+        objects[type]?[Self.key(namespace: namespace, name: name)]
+    }
+
+    /// Current objects of a type, sorted by key as etcd returns them.
+    func list(_ type: TypeKey, namespace: String?) -> [(key: String, object: JSON)] {
+        let all = objects[type] ?? [:]
+        let prefix = namespace.map { "\($0)/" }
+        return all.filter { prefix == nil || $0.key.hasPrefix(prefix!) }
+            .sorted { $0.key < $1.key }
+            .map { ($0.key, $0.value) }
+    }
+
+    func allObjects(_ type: TypeKey) -> [String: JSON] { objects[type] ?? [:] }
+
+    /// The earliest revision a watch or exact read of this type may start from.
+    func windowStart(_ type: TypeKey) -> Int64 {
+        max(types[type]?.registeredAt ?? 0, evictedThrough)
+    }
+
+    /// The type's objects as they were at `at`, rebuilt by undoing later history; nil when too old.
+    func snapshot(_ type: TypeKey, at: Int64) -> [String: JSON]? {
+        guard at >= windowStart(type) else { return nil }
+        var state = objects[type] ?? [:]
+        for event in orderedHistory().reversed() where event.revision > at && event.type == type {
+            switch event.kind {
+            case .added: state[event.key] = nil
+            case .modified, .deleted: state[event.key] = event.old
+            }
+        }
+        return state
+    }
+
+    func events(_ type: TypeKey, after: Int64) -> [StoredEvent] {
+        orderedHistory().filter { $0.type == type && $0.revision > after }
+    }
+
+    private func orderedHistory() -> [StoredEvent] {
+        history.count < historyCapacity ? history : Array(history[historyHead...] + history[..<historyHead])
+    }
+
+    // MARK: Writes
+
+    /// Stores `object` under a fresh revision (set into metadata.resourceVersion), records the event, tells watchers.
+    @discardableResult
+    func put(_ type: TypeKey, namespace: String?, name: String, _ object: JSON) -> JSON {
+        let key = Self.key(namespace: namespace, name: name)
+        let old = objects[type]?[key]
+        revision += 1
+        var stored = object
+        if stored["metadata"] == nil { stored["metadata"] = [:] }
+        stored["metadata"]?["resourceVersion"] = .string(String(revision))
+        objects[type, default: [:]][key] = stored
+        record(StoredEvent(revision: revision, type: type, kind: old == nil ? .added : .modified, object: stored, old: old, key: key))
+        return stored
+    }
+
+    /// Removes an object; the DELETED event carries `lastState` with the deletion's revision.
+    func remove(_ type: TypeKey, namespace: String?, name: String, lastState: JSON) {
+        let key = Self.key(namespace: namespace, name: name)
+        guard let old = objects[type]?[key] else { return }
+        objects[type]?[key] = nil
+        revision += 1
+        var final = lastState
+        final["metadata"]?["resourceVersion"] = .string(String(revision))
+        record(StoredEvent(revision: revision, type: type, kind: .deleted, object: final, old: old, key: key))
+    }
+
+    private func record(_ event: StoredEvent) {
+        if history.count < historyCapacity {
+            history.append(event)
+        } else {
+            evictedThrough = history[historyHead].revision
+            history[historyHead] = event
+            historyHead = (historyHead + 1) % historyCapacity
+        }
+        lastEventRevision[event.type] = event.revision
+        for watcher in watchers[event.type]?.values ?? [:].values { watcher.offer(event) }
+    }
+
+    // MARK: Watchers
+
+    func add(_ watcher: Watcher) {
+        watchers[watcher.type, default: [:]][ObjectIdentifier(watcher)] = watcher
+    }
+
+    func removeWatcher(_ watcher: Watcher) {
+        watchers[watcher.type]?[ObjectIdentifier(watcher)] = nil
+    }
+
+    var watcherCount: Int { watchers.values.reduce(0) { $0 + $1.count } }
+
+    func watchers(of type: TypeKey) -> [Watcher] { Array(watchers[type]?.values ?? [:].values) }
+}

@@ -1,0 +1,95 @@
+import KubeJSON
+
+/// Where a watch's bytes go: the HTTP layer's streaming response.
+protocol WatchSink: AnyObject, Sendable {
+    /// Sends one newline-terminated event; false once the client has gone.
+    func send(_ line: [UInt8]) -> Bool
+    /// Ends the response cleanly (final chunk).
+    func finish()
+}
+
+/// One open watch: which objects it sees and how they reach the client.
+///
+/// Selector transitions follow the real server: an object that stops matching
+/// is DELETED (its last matching contents, the new revision) and ADDED when it
+/// matches again (KUBE-API.md §5.2).
+final class Watcher: @unchecked Sendable {
+    let type: TypeKey
+    let namespace: String?
+    let filter: (JSON) -> Bool
+    let sink: WatchSink
+    let bookmarks: Bool
+    /// Renders an object for this watcher (plain, or as a Table row for kubectl).
+    let render: (JSON) -> JSON
+    private(set) var lastSent: Int64
+    private(set) var closed = false
+    var onClose: (() -> Void)?
+
+    init(type: TypeKey, namespace: String?, filter: @escaping (JSON) -> Bool, sink: WatchSink, bookmarks: Bool,
+         startRevision: Int64, render: @escaping (JSON) -> JSON) {
+        self.type = type
+        self.namespace = namespace
+        self.filter = filter
+        self.sink = sink
+        self.bookmarks = bookmarks
+        self.lastSent = startRevision
+        self.render = render
+    }
+
+    private func visible(_ object: JSON?) -> Bool {
+        guard let object else { return false }
+        if let namespace, object[path: "metadata", "namespace"]?.stringValue != namespace { return false }
+        return filter(object)
+    }
+
+    func offer(_ event: StoredEvent) {
+        guard !closed, event.revision > lastSent else { return }
+        let wasVisible = visible(event.old)
+        let isVisible = event.kind != .deleted && visible(event.object)
+        switch event.kind {
+        case .added where isVisible: send("ADDED", event.object, event.revision)
+        case .modified where wasVisible && isVisible: send("MODIFIED", event.object, event.revision)
+        case .modified where isVisible: send("ADDED", event.object, event.revision)
+        case .modified where wasVisible:
+            var gone = event.old!
+            gone["metadata"]?["resourceVersion"] = .string(String(event.revision))
+            send("DELETED", gone, event.revision)
+        case .deleted where wasVisible: send("DELETED", event.object, event.revision)
+        default: break
+        }
+    }
+
+    /// Initial state: a synthetic ADDED for each object (watch without a resourceVersion).
+    func sendAdded(_ object: JSON) {
+        guard filter(object) else { return }
+        send("ADDED", object, lastSent)
+    }
+
+    func send(_ type: String, _ object: JSON, _ revision: Int64) {
+        guard !closed else { return }
+        let line: JSON = ["type": .string(type), "object": render(object)]
+        if !sink.send(line.serialized() + [10]) { close(); return }
+        lastSent = max(lastSent, revision)
+    }
+
+    /// A bookmark when this type has moved past what the watcher last received (KUBE-API.md §5.2).
+    func bookmark(currentRevision: Int64, apiVersion: String, kind: String) {
+        guard bookmarks, !closed, currentRevision > lastSent else { return }
+        let object: JSON = ["kind": .string(kind), "apiVersion": .string(apiVersion),
+                            "metadata": ["resourceVersion": .string(String(currentRevision))]]
+        let line: JSON = ["type": "BOOKMARK", "object": object]
+        if !sink.send(line.serialized() + [10]) { close(); return }
+        lastSent = currentRevision
+    }
+
+    func sendError(_ status: JSON) {
+        _ = sink.send((["type": "ERROR", "object": status] as JSON).serialized() + [10])
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        sink.finish()
+        onClose?()
+    }
+}
