@@ -1,4 +1,5 @@
 internal import CCurlShim
+import Foundation
 
 /// One libcurl easy handle and everything it points at, alive until the transfer ends.
 ///
@@ -18,6 +19,7 @@ final class CurlTransfer: @unchecked Sendable {
     let method: String
     private var delivery: Delivery?
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var connectTo: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// Owned copy of the body: libcurl reads it through a raw pointer during the transfer.
     private let requestBody: UnsafeMutableRawBufferPointer
@@ -44,13 +46,15 @@ final class CurlTransfer: @unchecked Sendable {
     deinit {
         curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
+        curl_slist_free_all(connectTo)
         errorBuffer.deallocate()
         requestBody.deallocate()
     }
 
     private func configure(request: HTTPRequest, tls: TLSSettings, credentials: Credentials, userAgent: String) {
         setLong(CURLOPT_NOSIGNAL, 1)
-        causeway_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        causeway_easy_setopt_string(easy, CURLOPT_URL, Self.url(request.url, tls: tls, connectTo: &connectTo))
+        if let connectTo { causeway_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, connectTo) }
         causeway_easy_setopt_string(easy, CURLOPT_USERAGENT, userAgent)
         causeway_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         setLong(CURLOPT_HTTP_VERSION, causeway_CURL_HTTP_VERSION_2TLS)
@@ -107,6 +111,18 @@ final class CurlTransfer: @unchecked Sendable {
             transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: n))
             return n
         }
+    }
+
+    /// With a TLS server name (kubeconfig `tls-server-name`), the URL names that
+    /// host, so SNI and certificate verification use it, while CONNECT_TO sends
+    /// the connection to the real address.
+    private static func url(_ url: String, tls: TLSSettings, connectTo: inout UnsafeMutablePointer<curl_slist>?) -> String {
+        guard let serverName = tls.serverName, !serverName.isEmpty, var components = URLComponents(string: url),
+              let host = components.host else { return url }
+        let port = components.port ?? (components.scheme == "https" ? 443 : 80)
+        connectTo = curl_slist_append(connectTo, "\(serverName):\(port):\(host):\(port)")
+        components.host = serverName
+        return components.string ?? url
     }
 
     @discardableResult
