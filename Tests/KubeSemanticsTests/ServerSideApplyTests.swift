@@ -76,6 +76,21 @@ import Testing
         }
     }
 
+    @Test func kubectlTakesOverFromClientSideApply() throws {
+        let lastApplied = #"{"apiVersion":"causeway.dev/v1alpha1","kind":"Thing","metadata":{"name":"t"},"spec":{"replicas":1,"mode":"a"}}"#
+        var live = try y(base + "\nspec: {replicas: 1, mode: b}")
+        live["metadata"]?["annotations"] = ["kubectl.kubernetes.io/last-applied-configuration": .string(lastApplied)]
+        let entries = ServerSideApply.recordUpdate(from: nil, to: live, manager: "kubectl-client-side-apply", apiVersion: v,
+                                                   subresource: nil, time: "T0", managedFields: [], listSemantics: nil)
+        // replicas still matches the annotation, so kubectl takes it over; mode drifted, so it conflicts.
+        let taken = try apply(base + "\nspec: {replicas: 2}", to: live, as: "kubectl", entries: entries)
+        #expect(taken.object[path: "spec", "replicas"] == 2)
+        #expect(!(taken.managedFields.first { $0.manager == "kubectl-client-side-apply" }?.fields.paths.contains(".spec.replicas") ?? true))
+        #expect(throws: ApplyConflict.self) { try apply(base + "\nspec: {replicas: 2, mode: c}", to: live, as: "kubectl", entries: entries) }
+        // Any other manager name conflicts as usual.
+        #expect(throws: ApplyConflict.self) { try apply(base + "\nspec: {replicas: 2}", to: live, as: "kubectl-ssa", entries: entries) }
+    }
+
     @Test func forceTransfersOwnership() throws {
         let first = try apply(base + "\nspec: {replicas: 1, mode: a}", to: nil, as: "mgr-a")
         let forced = try apply(base + "\nspec: {replicas: 3}", to: first.object, as: "mgr-b", force: true, entries: first.managedFields)

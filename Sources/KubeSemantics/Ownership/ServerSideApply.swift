@@ -14,6 +14,8 @@ public enum ServerSideApply {
     /// `ApplyConflict` unless `force` (then ownership moves). The same value gives shared ownership.
     /// Fields this manager owned before but dropped from its config are removed from the object when
     /// no other manager owns them. Maps merge, map lists merge by key, sets union, atomic lists replace.
+    /// Like the apiserver, the manager named `kubectl` does not conflict on fields whose live value still
+    /// matches the `last-applied-configuration` annotation (the client-side to server-side handover).
     /// Caveats: the caller checks apiVersion/kind/name and refuses `metadata.managedFields` in the body.
     public static func apply(_ applied: JSON, to live: JSON?, manager: String, apiVersion: String, subresource: String?,
                              force: Bool, time: String, managedFields: [ManagedFieldsEntry],
@@ -38,7 +40,13 @@ public enum ServerSideApply {
         for entry in managedFields where !entry.isSameManager(as: me) {
             for path in entry.fields.intersection(changed).sortedMembers { found.append((entry, path)) }
         }
-        if !found.isEmpty && !force { throw ApplyConflict(found) }
+        var force = force
+        if !found.isEmpty && !force {
+            let allowed = clientSideApplyHandover(manager: manager, live: live, listSemantics: listSemantics)
+            let remaining = found.filter { !allowed.contains($0.path) }
+            guard remaining.isEmpty else { throw ApplyConflict(remaining) }
+            force = true
+        }
 
         var entries: [ManagedFieldsEntry] = []
         for var entry in managedFields where !entry.isSameManager(as: me) {
@@ -56,6 +64,20 @@ public enum ServerSideApply {
             entries.append(entry)
         }
         return (merged, ManagedFieldsEntry.sorted(entries))
+    }
+
+    static let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+    /// Fields `kubectl` may take over without a conflict when moving from client-side to server-side
+    /// apply: those in the object's last-applied-configuration whose live value still matches it
+    /// (the apiserver's `lastAppliedManager`; only for the manager named `kubectl`).
+    static func clientSideApplyHandover(manager: String, live: JSON?, listSemantics: (([String]) -> ListSemantics?)?) -> FieldSet {
+        guard manager == "kubectl", let live,
+              let text = live[path: "metadata", "annotations", lastAppliedAnnotation]?.stringValue,
+              let lastApplied = try? JSON.parse(text), case .object = lastApplied else { return FieldSet() }
+        let applied = FieldSet.of(lastApplied, listSemantics: listSemantics)
+        let drift = FieldSet.compare(from: lastApplied, to: live, listSemantics: listSemantics).modified
+        return applied.subtracting(drift)
     }
 
     /// Apply's structural merge of `config` into `live`.
