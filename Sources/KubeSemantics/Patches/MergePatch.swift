@@ -25,10 +25,7 @@ public enum MergePatch {
     public static func diff(from original: JSON, to modified: JSON) -> JSON {
         guard case .object(let old) = original, case .object(let new) = modified else { return modified }
         var patch = JSONObject()
-        for (key, oldValue) in old where new[key] == nil {
-            _ = oldValue
-            patch[key] = .null
-        }
+        for key in old.keys where new[key] == nil { patch[key] = .null }
         for (key, newValue) in new {
             guard let oldValue = old[key] else {
                 patch[key] = newValue
