@@ -95,7 +95,7 @@ struct CRDSchemaTests {
     @Test func statusSchemaCoversEveryStatusField() {
         let target = TargetState(name: "t", phase: .converging, attempts: 1, startedAt: Timestamp(secondsSinceEpoch: 1),
                                  appliedAt: Timestamp(secondsSinceEpoch: 2), passingSince: Timestamp(secondsSinceEpoch: 3),
-                                 convergedAt: Timestamp(secondsSinceEpoch: 4), retryAt: Timestamp(secondsSinceEpoch: 5), message: "m")
+                                 checkpoints: 2, convergedAt: Timestamp(secondsSinceEpoch: 4), retryAt: Timestamp(secondsSinceEpoch: 5), message: "m")
         let step = StepState(name: "s", contentHash: "h", phase: .progressing, acknowledgedBy: "u",
                              acknowledgedAt: Timestamp(secondsSinceEpoch: 6), message: "m", targets: [target])
         let status = EvolutionStatus(

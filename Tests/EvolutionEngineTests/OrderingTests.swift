@@ -107,3 +107,25 @@ struct OrderingTests {
         #expect(driver.target("a", "local")?.attempts == 1)
     }
 }
+
+struct CrashReplayTests {
+    /// A controller that crashed after acting but before writing status
+    /// decides again later from the old status: the ledger ids must repeat,
+    /// so the ledger absorbs what it already recorded.
+    @Test func aReplayedDecisionRepeatsItsLedgerIds() {
+        var d = Driver(EvolutionSpec(targets: targets(["us", "eu"]), steps: [
+            step("a", targets: ["us", "eu"], stableFor: .seconds(5)), step("b", after: ["a"], targets: ["us", "eu"]),
+        ]))
+        for s: Int64 in [0, 1, 6] {
+            let input = d.input
+            let first = EvolutionEngine.decide(input)
+            var later = input
+            later.now = input.now + .seconds(2)
+            let replay = EvolutionEngine.decide(later)
+            #expect(first.ledgerRecords.map(\.id) == replay.ledgerRecords.map(\.id), "at \(s)")
+            #expect(first.applies == replay.applies)
+            d.tick(at: at(s))
+        }
+        #expect(d.log.contains("ledger CheckpointObserved a@us"))
+    }
+}

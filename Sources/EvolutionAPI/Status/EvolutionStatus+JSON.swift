@@ -91,7 +91,7 @@ extension TargetState {
         self.init(name: name, phase: json["phase"]?.stringValue.flatMap(TargetPhase.init(rawValue:)) ?? .pending,
                   attempts: json["attempts"]?.intValue.map { Int($0) } ?? 0,
                   startedAt: time("startedAt"), appliedAt: time("appliedAt"), passingSince: time("passingSince"),
-                  convergedAt: time("convergedAt"), retryAt: time("retryAt"), message: json["message"]?.stringValue ?? "")
+                  checkpoints: json["checkpoints"]?.intValue.map { Int($0) } ?? 0, convergedAt: time("convergedAt"), retryAt: time("retryAt"), message: json["message"]?.stringValue ?? "")
     }
 
     public var json: JSON {
@@ -100,6 +100,7 @@ extension TargetState {
                              ("convergedAt", convergedAt), ("retryAt", retryAt)] {
             o.put(key, value.map { .string($0.rfc3339) })
         }
+        if checkpoints > 0 { o.put("checkpoints", .int(Int64(checkpoints))) }
         o.put("message", message.isEmpty ? nil : .string(message))
         return .object(o)
     }

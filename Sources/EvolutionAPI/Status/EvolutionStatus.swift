@@ -117,20 +117,24 @@ public struct TargetState: Sendable, Hashable {
     public var appliedAt: Timestamp?
     /// Since when every check has held without interruption (for `stableFor`).
     public var passingSince: Timestamp?
+    /// How many times the checks began to hold in this attempt; keys the
+    /// CheckpointObserved ledger record so a replayed decision repeats its id.
+    public var checkpoints: Int
     public var convergedAt: Timestamp?
     /// When a retryable apply error may be retried.
     public var retryAt: Timestamp?
     public var message: String
 
     public init(name: String, phase: TargetPhase = .pending, attempts: Int = 0, startedAt: Timestamp? = nil,
-                appliedAt: Timestamp? = nil, passingSince: Timestamp? = nil, convergedAt: Timestamp? = nil,
-                retryAt: Timestamp? = nil, message: String = "") {
+                appliedAt: Timestamp? = nil, passingSince: Timestamp? = nil, checkpoints: Int = 0,
+                convergedAt: Timestamp? = nil, retryAt: Timestamp? = nil, message: String = "") {
         self.name = name
         self.phase = phase
         self.attempts = attempts
         self.startedAt = startedAt
         self.appliedAt = appliedAt
         self.passingSince = passingSince
+        self.checkpoints = checkpoints
         self.convergedAt = convergedAt
         self.retryAt = retryAt
         self.message = message

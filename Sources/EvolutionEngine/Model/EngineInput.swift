@@ -65,7 +65,8 @@ public struct Observations: Sendable {
     public func object(_ key: ObjectKey, on target: String) -> JSON? {
         guard let live = objects[target] else { return nil }
         if let exact = live[key] { return exact }
-        return live.first { $0.key.sameObject(as: key) }?.value
+        // Smallest key first: dictionary order differs between processes, decisions must not.
+        return live.filter { $0.key.sameObject(as: key) }.min { $0.key < $1.key }?.value
     }
 }
 

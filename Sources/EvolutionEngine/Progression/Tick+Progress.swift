@@ -66,8 +66,10 @@ extension Tick {
                     case .holds:
                         if state.passingSince == nil {
                             state.passingSince = now
-                            record(.checkpointObserved, step: step.name, target: state.name, key: now.rfc3339,
-                                   detail: ["checks": .array(step.checks.map(\.json)), "stableFor": .string(step.stableFor.description)])
+                            state.checkpoints += 1
+                            record(.checkpointObserved, step: step.name, target: state.name, key: "\(state.attempts).\(state.checkpoints)",
+                                   detail: ["checks": .array(step.checks.map(\.json)), "stableFor": .string(step.stableFor.description),
+                                            "since": .string(now.rfc3339)])
                         }
                         let stableUntil = state.passingSince! + step.stableFor
                         if now >= stableUntil {
@@ -142,6 +144,7 @@ extension Tick {
                         state.startedAt = now
                         state.appliedAt = step.manifests.isEmpty ? now : nil
                         state.passingSince = nil
+                        state.checkpoints = 0
                         state.convergedAt = nil
                         state.message = step.manifests.isEmpty ? "waiting for checks" : "applying"
                         record(.stepStarted, step: step.name, target: state.name, key: "\(state.attempts)",
