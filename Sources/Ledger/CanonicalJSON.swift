@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import KubeJSON
 
 /// The canonical JSON text of values inside an entry's `detail` and `extensions`:
@@ -53,9 +58,15 @@ enum CanonicalJSON {
     }
 
     /// Bytewise order of UTF-8 (which is also Unicode scalar order), unlike `String.<`.
-    @inline(__always)
     static func utf8Less(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let c = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
     }
 
     static func isSorted(_ keys: [String]) -> Bool {

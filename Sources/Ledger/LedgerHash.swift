@@ -63,21 +63,20 @@ public struct LedgerHash: Sendable, Hashable, CustomStringConvertible {
         return LedgerHash(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
     }
 
-    /// Appends the 64 hex digits.
+    /// Appends the 64 hex digits (built on the stack, appended at once: this runs once per verified entry).
     func write(into out: inout [UInt8]) {
-        Self.writeWord(w0, into: &out)
-        Self.writeWord(w1, into: &out)
-        Self.writeWord(w2, into: &out)
-        Self.writeWord(w3, into: &out)
-    }
-
-    @inline(__always)
-    private static func writeWord(_ word: UInt64, into out: inout [UInt8]) {
-        var shift: UInt64 = 64
-        while shift > 0 {
-            shift -= 4
-            let nibble = UInt8(truncatingIfNeeded: word >> shift) & 0xF
-            out.append(nibble < 10 ? 48 + nibble : 87 + nibble)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { digits in
+            func put(_ word: UInt64, at start: Int) {
+                for i in 0..<16 {
+                    let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * i)) & 0xF
+                    digits[start + i] = nibble < 10 ? 48 + nibble : 87 + nibble
+                }
+            }
+            put(w0, at: 0)
+            put(w1, at: 16)
+            put(w2, at: 32)
+            put(w3, at: 48)
+            out.append(contentsOf: UnsafeBufferPointer(digits))
         }
     }
 

@@ -51,17 +51,22 @@ public struct LedgerTime: Sendable, Hashable, Comparable, CustomStringConvertibl
         let (days, msOfDay) = ms.floorDivided(by: 86_400_000)
         let (y, m, d) = Self.civil(fromDays: days)
         let secondsOfDay = msOfDay / 1000
-        func two(_ v: Int64) { out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10)) }
-        two(y / 100); two(y % 100)
-        out.append(UInt8(ascii: "-")); two(m)
-        out.append(UInt8(ascii: "-")); two(d)
-        out.append(UInt8(ascii: "T")); two(secondsOfDay / 3600)
-        out.append(UInt8(ascii: ":")); two(secondsOfDay / 60 % 60)
-        out.append(UInt8(ascii: ":")); two(secondsOfDay % 60)
-        out.append(UInt8(ascii: "."))
         let frac = msOfDay % 1000
-        out.append(UInt8(48 + frac / 100)); two(frac % 100)
-        out.append(UInt8(ascii: "Z"))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
+            func two(_ v: Int64, _ at: Int) {
+                b[at] = UInt8(48 + v / 10)
+                b[at + 1] = UInt8(48 + v % 10)
+            }
+            two(y / 100, 0); two(y % 100, 2); b[4] = UInt8(ascii: "-")
+            two(m, 5); b[7] = UInt8(ascii: "-")
+            two(d, 8); b[10] = UInt8(ascii: "T")
+            two(secondsOfDay / 3600, 11); b[13] = UInt8(ascii: ":")
+            two(secondsOfDay / 60 % 60, 14); b[16] = UInt8(ascii: ":")
+            two(secondsOfDay % 60, 17); b[19] = UInt8(ascii: ".")
+            b[20] = UInt8(48 + frac / 100); two(frac % 100, 21)
+            b[23] = UInt8(ascii: "Z")
+            out.append(contentsOf: UnsafeBufferPointer(b))
+        }
     }
 
     /// Parses exactly `YYYY-MM-DDTHH:MM:SS.mmmZ` (a real calendar date, seconds 00–59).
