@@ -8,6 +8,15 @@ import KubeJSON
 ///     for action in decision.actions { ... }      // in order: ledger, apply, events
 ///     patch status to decision.status; requeue at decision.requeueAt
 ///
+/// ## Public API (all of it)
+/// * `EvolutionEngine.decide(_:)` — the decision; `EvolutionEngine.observedObjects(spec:status:)` — what to watch.
+/// * Input: `EngineInput` (generation, spec or its `SpecValidationError`, status, now),
+///   `Observations` (live objects per target, `ApplyResult`s, deviation count),
+///   `Acknowledgment`, `RetryRequest`.
+/// * Output: `Decision` (actions, next `EvolutionStatus`, `requeueAt`), `Action`
+///   (`.apply(ApplyAction)`, `.recordLedger(LedgerRecord)`, `.emitEvent(EventRecord)`), `LedgerEvent`.
+/// * `KStatus.evaluate` and `CheckOutcome`, for tools that want to explain an object's readiness.
+///
 /// ## Expected flow
 /// The controller reads the Evolution, collects `Observations` (the live
 /// objects of `Step.observedObjects` on each target, and the outcome of every
