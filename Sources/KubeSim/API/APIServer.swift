@@ -147,6 +147,11 @@ struct RequestContext {
 
     /// The request body as JSON (JSON or YAML content).
     func body(_ kind: String) throws -> JSON {
+        if let type = request.header("Content-Type"), type.contains("protobuf") {
+            // KubeSim speaks JSON and YAML only; say so rather than misread the bytes.
+            throw APIError(code: 415, reason: "UnsupportedMediaType",
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+        }
         do {
             if request.body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") {
                 return try JSON.parse(request.body)

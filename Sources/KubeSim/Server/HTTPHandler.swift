@@ -65,12 +65,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 write(context: context, response: response, request: request, version: head.version, keepAlive: keepAlive)
                 return
             case .delay(let seconds):
-                let channel = context.channel
                 let loop = context.eventLoop
-                loop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { [self] in
-                    channel.pipeline.context(handler: self).whenSuccess { ctx in
-                        self.dispatch(context: ctx, head: head, request: request, keepAlive: keepAlive)
-                    }
+                let handler = NIOLoopBound(self, eventLoop: loop)
+                let boundContext = NIOLoopBound(context, eventLoop: loop)
+                loop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
+                    guard boundContext.value.channel.isActive else { return }
+                    handler.value.dispatch(context: boundContext.value, head: head, request: request, keepAlive: keepAlive)
                 }
                 return
             }
@@ -156,6 +156,10 @@ final class ChannelWatchSink: WatchSink, @unchecked Sendable {
         headers.add(name: "Transfer-Encoding", value: "chunked")
         headers.add(name: "Audit-Id", value: UUID().uuidString.lowercased())
         channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: version, status: .ok, headers: headers)), promise: nil)
+    }
+
+    func open() {
+        lock.withLock { if !finished, channel.isActive { startIfNeeded(); channel.flush() } }
     }
 
     func send(_ line: [UInt8]) -> Bool {

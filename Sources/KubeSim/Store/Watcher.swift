@@ -2,6 +2,8 @@ import KubeJSON
 
 /// Where a watch's bytes go: the HTTP layer's streaming response.
 protocol WatchSink: AnyObject, Sendable {
+    /// Sends the response head (200, chunked) at once, as the real server does even before any event.
+    func open()
     /// Sends one newline-terminated event; false once the client has gone.
     func send(_ line: [UInt8]) -> Bool
     /// Ends the response cleanly (final chunk).

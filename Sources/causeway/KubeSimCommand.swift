@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import KubeSim
+
+/// Runs KubeSim on its own, for kubectl experiments and demos.
+struct KubeSimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kube-sim",
+        abstract: "Serve the embedded Kubernetes API server (KubeSim) until interrupted.")
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 0
+
+    @Option(help: "Bearer token that grants full access.")
+    var token: String = "admin-token"
+
+    @Option(help: "Where to write a kubeconfig for kubectl.")
+    var kubeconfig: String = "kubesim.kubeconfig"
+
+    @Option(help: "Name of the instance (kubeconfig context).")
+    var name: String = "kubesim"
+
+    @Flag(help: "Serve plain HTTP instead of HTTPS (kubectl will not send the token then).")
+    var insecureHTTP = false
+
+    func run() async throws {
+        var options = KubeSimOptions(name: name)
+        options.port = port
+        options.tls = !insecureHTTP
+        options.tokens = [token: SimUser(name: "admin", groups: ["system:masters", "system:authenticated"])]
+        let sim = try await KubeSim.start(options)
+        try sim.writeKubeconfig(to: kubeconfig, token: token)
+        print("KubeSim \(name) serving \(sim.url)")
+        print("kubeconfig written to \(kubeconfig): kubectl --kubeconfig \(kubeconfig) get namespaces")
+        try await waitForInterrupt()
+        await sim.stop()
+    }
+}
+
+/// Suspends until SIGINT or SIGTERM.
+func waitForInterrupt() async throws {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let once = OnceFlag()
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { if once.take() { continuation.resume() } }
+            source.resume()
+            SignalSources.keep(source)
+        }
+    }
+}
+
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var taken = false
+    func take() -> Bool { lock.withLock { defer { taken = true }; return !taken } }
+}
+
+/// Signal sources must outlive the wait.
+enum SignalSources {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    static func keep(_ s: DispatchSourceSignal) { sources.append(s) }
+}

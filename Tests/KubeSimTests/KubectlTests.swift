@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+import KubeClient
+import KubeJSON
+@testable import KubeSim
+
+/// Real kubectl drives KubeSim over HTTPS (hack/test.sh installs kubectl when absent).
+@Suite(.serialized) struct KubectlTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs kubectl off the cooperative thread pool (it blocks while the child runs).
+    static func kubectl(_ arguments: [String], kubeconfig: String, stdin: String? = nil, timeout: TimeInterval = 30) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                    process.arguments = ["kubectl", "--kubeconfig", kubeconfig, "--request-timeout=\(Int(timeout))s"] + arguments
+                    var environment = ProcessInfo.processInfo.environment
+                    environment["HOME"] = NSTemporaryDirectory() + "kubectl-home-\(UUID().uuidString)"  // fresh discovery cache
+                    process.environment = environment
+                    let errPath = NSTemporaryDirectory() + "kubectl-stderr-\(UUID().uuidString)"
+                    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+                    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+                    defer { try? FileManager.default.removeItem(atPath: errPath) }
+                    let out = Pipe(), input = Pipe()
+                    process.standardOutput = out
+                    process.standardError = err
+                    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+                    try process.run()
+                    if let stdin {
+                        input.fileHandleForWriting.write(Data(stdin.utf8))
+                        try input.fileHandleForWriting.close()
+                    }
+                    let stdoutBytes = out.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    try? err.close()
+                    let stderrBytes = FileManager.default.contents(atPath: errPath) ?? Data()
+                    continuation.resume(returning: Run(status: process.terminationStatus,
+                                                       stdout: String(decoding: stdoutBytes, as: UTF8.self),
+                                                       stderr: String(decoding: stderrBytes, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    static let crdYAML = """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: gadgets.probe.dev}
+        spec:
+          group: probe.dev
+          scope: Namespaced
+          names: {plural: gadgets, singular: gadget, kind: Gadget, shortNames: [gd]}
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            subresources: {status: {}}
+            additionalPrinterColumns:
+            - {name: Size, type: integer, jsonPath: .spec.size}
+            - {name: Phase, type: string, jsonPath: .status.phase}
+            schema:
+              openAPIV3Schema:
+                type: object
+                properties:
+                  spec: {type: object, properties: {size: {type: integer, maximum: 10}}}
+                  status:
+                    type: object
+                    properties:
+                      phase: {type: string}
+                      conditions: {type: array, items: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+        """
+
+    func withSim(_ body: (SimHarness, String) async throws -> Void) async throws {
+        let h = try await SimHarness.start(tls: true)
+        let path = NSTemporaryDirectory() + "kubesim-\(UUID().uuidString).kubeconfig"
+        try h.sim.writeKubeconfig(to: path)
+        do { try await body(h, path) } catch {
+            await h.stop()
+            throw error
+        }
+        await h.stop()
+    }
+
+    @Test func applyGetPatchWaitDelete() async throws {
+        try await withSim { h, kc in
+            var r = try await Self.kubectl(["apply", "-f", "-"], kubeconfig: kc, stdin: Self.crdYAML)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("customresourcedefinition.apiextensions.k8s.io/gadgets.probe.dev created"))
+
+            r = try await Self.kubectl(["apply", "-f", "-"], kubeconfig: kc,
+                                       stdin: "apiVersion: probe.dev/v1\nkind: Gadget\nmetadata: {name: g1, namespace: default}\nspec: {size: 3}\n")
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("gadget.probe.dev/g1 created"))
+
+            r = try await Self.kubectl(["apply", "--server-side", "-f", "-"], kubeconfig: kc,
+                                       stdin: "apiVersion: probe.dev/v1\nkind: Gadget\nmetadata: {name: g2, namespace: default}\nspec: {size: 4}\n")
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("gadget.probe.dev/g2 serverside-applied"))
+
+            r = try await Self.kubectl(["apply", "-f", "-"], kubeconfig: kc,
+                                       stdin: "apiVersion: probe.dev/v1\nkind: Gadget\nmetadata: {name: g3, namespace: default}\nspec: {size: 30}\n")
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("should be less than or equal to 10"), "\(r.stderr)")
+
+            r = try await Self.kubectl(["get", "gadgets"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            let header = r.stdout.split(separator: "\n").first.map(String.init) ?? ""
+            #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "SIZE", "PHASE"], "\(r.stdout)")
+            #expect(r.stdout.contains("g1") && r.stdout.contains("g2"))
+
+            r = try await Self.kubectl(["get", "gd", "g1", "-o", "yaml"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("size: 3") && r.stdout.contains("uid:"))
+
+            r = try await Self.kubectl(["patch", "gadget", "g1", "--subresource=status", "--type=merge",
+                                        "-p", #"{"status":{"phase":"Ready","conditions":[{"type":"Ready","status":"True"}]}}"#], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            r = try await Self.kubectl(["wait", "--for=condition=Ready", "gadget/g1", "--timeout=10s"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("condition met"))
+
+            // A pending finalizer keeps the object after delete; removing it completes the delete.
+            _ = try await h.client.patch(APIResource(group: "probe.dev", version: "v1", name: "gadgets", kind: "Gadget", namespaced: true),
+                                         name: "g2", namespace: "default", .merge(["metadata": ["finalizers": ["probe.dev/hold"]]]))
+            r = try await Self.kubectl(["delete", "gadget", "g2", "--wait=false"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            r = try await Self.kubectl(["get", "gadget", "g2", "-o", "jsonpath={.metadata.deletionTimestamp}"], kubeconfig: kc)
+            #expect(!r.stdout.isEmpty)
+            r = try await Self.kubectl(["patch", "gadget", "g2", "--type=merge", "-p", #"{"metadata":{"finalizers":null}}"#], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            r = try await Self.kubectl(["get", "gadget", "g2"], kubeconfig: kc)
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("NotFound") || r.stderr.contains("not found"))
+        }
+    }
+
+    @Test func getWatchSeesChanges() async throws {
+        try await withSim { h, kc in
+            let client = h.client
+            let writer = Task {
+                try await Task.sleep(for: .milliseconds(1500))
+                _ = try await client.create(.configMaps, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "watched"]], namespace: "default")
+            }
+            let r = try await Self.kubectl(["get", "configmaps", "-w", "--request-timeout=4s"], kubeconfig: kc)
+            try await writer.value
+            #expect(r.stdout.contains("watched"), "stdout: \(r.stdout)\nstderr: \(r.stderr)")
+        }
+    }
+}
