@@ -129,3 +129,40 @@ struct CrashReplayTests {
         #expect(d.log.contains("ledger CheckpointObserved a@us"))
     }
 }
+
+/// Writing status triggers a watch event and another decision; if an idle
+/// decision changed status, the controller would loop writing it.
+struct IdleStabilityTests {
+    func expectIdle(_ d: inout Driver, _ label: String) {
+        let before = d.status
+        let idle = d.tick(at: d.now + .seconds(1))
+        #expect(idle.actions.isEmpty, "\(label): \(describe(idle.actions))")
+        #expect(idle.status == before, "\(label)")
+    }
+
+    @Test func idleDecisionsLeaveStatusUnchanged() {
+        var waiting = Driver(EvolutionSpec(steps: [step("a", stableFor: .seconds(30)), step("b", after: ["a"], ack: true)]))
+        waiting.autoCreate = false
+        waiting.tick()
+        waiting.tick(at: at(1))
+        expectIdle(&waiting, "converging, object missing")
+        waiting.objects["local"] = [key(configMap("a")): configMap("a")]
+        waiting.tick(at: at(5))
+        expectIdle(&waiting, "inside the stability window")
+        waiting.tick(at: at(40))
+        expectIdle(&waiting, "waiting for acknowledgment")
+
+        var halted = Driver(EvolutionSpec(steps: sequence(["a", "b"])))
+        halted.applyOutcome = { _ in .failed(reason: "Forbidden", message: "no", retryable: false) }
+        halted.settle()
+        expectIdle(&halted, "halted")
+
+        var done = Driver(EvolutionSpec(steps: sequence(["a", "b"])))
+        done.settle()
+        expectIdle(&done, "converged")
+
+        var paused = Driver(EvolutionSpec(steps: sequence(["a"]), paused: true))
+        paused.tick()
+        expectIdle(&paused, "paused")
+    }
+}

@@ -69,3 +69,41 @@ struct StabilityTests {
         #expect(d.tick(at: at(400)).actions.isEmpty)
     }
 }
+
+struct CheckFailureTests {
+    /// kstatus Failed (a Deployment past its progress deadline) fails the
+    /// step at once, without waiting for the timeout; the other region's
+    /// rollout, already in flight, still finishes its wait.
+    @Test func aFailedCheckFailsTheStepAndHalts() {
+        let deployment: JSON = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "shop", "namespace": "shop"]]
+        let k = key(deployment)
+        var d = Driver(EvolutionSpec(targets: targets(["us-east", "eu-west"]), steps: [
+            step("app", targets: ["us-east", "eu-west"], manifests: [deployment]),
+            step("feature-flag", after: ["app"], targets: ["us-east", "eu-west"]),
+        ]))
+        d.autoCreate = false
+        d.tick()
+        let stuck: JSON = ["metadata": ["generation": 2], "spec": ["replicas": 3],
+                           "status": ["observedGeneration": 2, "updatedReplicas": 1, "replicas": 3, "availableReplicas": 2,
+                                      "conditions": [["type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+                                                      "message": "ReplicaSet \"shop-7d9\" has timed out progressing."]]]]
+        d.objects["eu-west"] = [k: stuck]
+        let failed = d.tick(at: at(1))
+        #expect(describe(failed.actions) == [
+            "ledger Applied app@us-east", "ledger Applied app@eu-west",
+            "ledger StepFailed app@eu-west",
+            #"event Warning StepFailed: app failed on eu-west: Deployment shop: ProgressDeadlineExceeded: ReplicaSet "shop-7d9" has timed out progressing."#,
+            "ledger Halted app@eu-west",
+            #"event Warning Halted: app failed on eu-west: Deployment shop: ProgressDeadlineExceeded: ReplicaSet "shop-7d9" has timed out progressing.; nothing new starts"#,
+        ])
+        #expect(d.status.halt?.reason == "StepFailed")
+        #expect(d.status.step("app")?.phase == .failed)
+        #expect(d.target("app", "us-east")?.phase == .converging)
+        let done: JSON = ["metadata": ["generation": 1], "spec": ["replicas": 1],
+                          "status": ["observedGeneration": 1, "updatedReplicas": 1, "replicas": 1, "availableReplicas": 1]]
+        d.objects["us-east"] = [k: done]
+        let settled = d.tick(at: at(2))
+        #expect(describe(settled.actions) == ["ledger CheckpointObserved app@us-east", "ledger StepConverged app@us-east"])
+        #expect(d.status.phase == .halted)
+    }
+}
