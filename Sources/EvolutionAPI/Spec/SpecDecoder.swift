@@ -24,7 +24,7 @@ enum SpecDecoder {
             var ref: SecretKeyReference?
             let refShape = elementShape(fields["targets"]!).fields!["kubeconfigSecretRef"]!
             if let r = reader.object(t["kubeconfigSecretRef"], at: path + ".kubeconfigSecretRef", shape: refShape) {
-                if let secret = reader.string(r["name"], at: path + ".kubeconfigSecretRef.name") {
+                if let secret = reader.string(r["name"], at: path + ".kubeconfigSecretRef.name"), !secret.isEmpty {
                     ref = SecretKeyReference(
                         name: secret, namespace: reader.string(r["namespace"], at: path + ".kubeconfigSecretRef.namespace"),
                         key: reader.string(r["key"], at: path + ".kubeconfigSecretRef.key") ?? SecretKeyReference.defaultKey)

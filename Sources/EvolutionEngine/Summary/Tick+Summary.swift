@@ -56,7 +56,7 @@ extension Tick {
                 status.phase = .compensating
                 readyReason = "Compensating"
                 status.message = "compensating \(compensation.failedStep) on \(compensation.scope.joined(separator: ", "))"
-                    + (comp.isEmpty ? (forward.inFlight.isEmpty ? "" : "") : ": " + comp.map { "\($0.name) \($0.message)" }.joined(separator: "; "))
+                    + (comp.isEmpty ? "" : ": " + comp.map { "\($0.name) \($0.message)" }.joined(separator: "; "))
             case .converged:
                 status.phase = .failed
                 readyReason = "Compensated"
