@@ -56,7 +56,7 @@ let package = Package(
         ]),
         // The ledger's crash tests SIGKILL this child while it appends.
         .executableTarget(name: "ledger-crash-child", dependencies: ["Ledger", "KubeJSON"]),
-        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP"]),
+        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP", "Ledger"]),
 
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML"],
@@ -66,6 +66,6 @@ let package = Package(
         .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON"]),
     ]
 )

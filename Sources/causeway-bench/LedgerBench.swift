@@ -1,7 +1,3 @@
-// Wiring: add "Ledger" to causeway-bench's dependencies in Package.swift, then delete
-// this #if line and the #endif at the end of the file, and call `ledgerBenchmarks()`
-// from main.swift (e.g. under `only == nil || only == "ledger"`).
-#if CAUSEWAY_BENCH_LEDGER
 import Foundation
 import KubeJSON
 import Ledger
@@ -53,4 +49,3 @@ func ledgerBenchmarks() throws -> [Row] {
                     value: runsPerSecond * Double(count), unit: "entries/s", target: "≥ 500,000"))
     return rows
 }
-#endif
