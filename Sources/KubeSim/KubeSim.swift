@@ -25,16 +25,14 @@ public final class KubeSim: Sendable {
     public static func start(_ options: KubeSimOptions = KubeSimOptions(), faultSeed: UInt64 = 1) async throws -> KubeSim {
         let api = APIServer(options: options)
         let faults = FaultInjector(seed: faultSeed)
-        var sslContext: NIOSSLContext?
-        var caPEM: String?
-        if options.tls {
-            let certificates = try SimCertificates.generate(name: options.name)
+        let certificates = options.tls ? try SimCertificates.generate(name: options.name) : nil
+        let caPEM = certificates?.caPEM
+        let sslContext: NIOSSLContext? = try certificates.map { certificates in
             var tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(certificates.serverCertificatePEM.utf8), format: .pem))],
                 privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(certificates.serverKeyPEM.utf8), format: .pem)))
             tls.applicationProtocols = ["http/1.1"]
-            sslContext = try NIOSSLContext(configuration: tls)
-            caPEM = certificates.caPEM
+            return try NIOSSLContext(configuration: tls)
         }
         let group = MultiThreadedEventLoopGroup.singleton
         let channel = try await ServerBootstrap(group: group)

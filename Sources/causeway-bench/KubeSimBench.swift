@@ -1,0 +1,118 @@
+import Foundation
+import KubeClient
+import KubeJSON
+import KubeSim
+import Synchronization
+
+/// KubeSim's targets: sustained small writes with 50 watchers, the delay from a
+/// write's response to its event reaching every watcher, and memory per stored byte.
+func kubeSimBenchmarks() async throws -> [Row] {
+    var options = KubeSimOptions(name: "bench")
+    options.tls = false
+    options.historyWindow = 200_000
+    let sim = try await KubeSim.start(options)
+    let config = {
+        var c = RESTConfig(server: sim.url)
+        c.credentials = .token("admin-token")
+        return c
+    }()
+    let watchClient = try KubeClient(config: config)
+    let watchers = 50
+    // revision → (watchers that saw it, when the last one did)
+    let arrivals = Locked<[Int64: (count: Int, last: ContinuousClock.Instant)]>([:])
+    let startRevision = try await watchClient.list(.configMaps, namespace: "default").resourceVersion
+    var watchTasks: [Task<Void, Never>] = []
+    for _ in 0..<watchers {
+        watchTasks.append(Task {
+            do {
+                for try await event in watchClient.watch(.configMaps, namespace: "default", options: WatchOptions(resourceVersion: startRevision)) {
+                    guard let rv = event.resourceVersion.flatMap(Int64.init) else { continue }
+                    let now = ContinuousClock.now
+                    arrivals.withLock { table in
+                        let previous = table[rv]
+                        table[rv] = ((previous?.count ?? 0) + 1, now)
+                    }
+                }
+            } catch {}
+        })
+    }
+    try await Task.sleep(for: .milliseconds(500))
+
+    let responses = Locked<[(Int64, ContinuousClock.Instant)]>([])
+    let duration: Duration = .seconds(3)
+    let began = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for w in 0..<4 {
+            group.addTask {
+                let client = try KubeClient(config: config)
+                var i = 0
+                while ContinuousClock.now - began < duration {
+                    let object: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("w\(w)-\(i)")], "data": ["k": "v"]]
+                    let created = try await client.create(.configMaps, object, namespace: "default")
+                    let at = ContinuousClock.now
+                    if let rv = created[path: "metadata", "resourceVersion"]?.stringValue.flatMap(Int64.init) {
+                        responses.withLock { $0.append((rv, at)) }
+                    }
+                    i += 1
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let elapsed = ContinuousClock.now - began
+    try await Task.sleep(for: .milliseconds(500))
+    for t in watchTasks { t.cancel() }
+    let writes = responses.withLock { $0 }
+    let table = arrivals.withLock { $0 }
+    var latencies: [Double] = []
+    var incomplete = 0
+    for (rv, respondedAt) in writes {
+        guard let seen = table[rv], seen.count == watchers else { incomplete += 1; continue }
+        latencies.append(max((seen.last - respondedAt).seconds * 1000, 0))
+    }
+    latencies.sort()
+    func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(Int(Double(latencies.count) * p), latencies.count - 1)] }
+
+    // Memory: RSS growth while 100,000 more small objects are stored, against their JSON bytes.
+    let rssBefore = residentBytes()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for w in 0..<8 {
+            group.addTask {
+                let client = try KubeClient(config: config)
+                for i in 0..<12_500 {
+                    let object: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("m\(w)-\(i)"), "labels": ["app": "bench"]],
+                                        "data": ["payload": .string(String(repeating: "x", count: 200))]]
+                    _ = try await client.create(.configMaps, object, namespace: "default")
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let rssGrowth = residentBytes() - rssBefore  // before listing: the list itself would add its own copy
+    let stored = try await watchClient.list(.configMaps, namespace: "default", options: ListOptions(labelSelector: "app=bench"))
+    let storedBytes = stored.items.reduce(0) { $0 + $1.serialized().count }
+    await sim.stop()
+    return [
+        Row(benchmark: "KubeSim creates/s, 4 writers, \(watchers) watchers", subject: "KubeSim", value: Double(writes.count) / elapsed.seconds,
+            unit: "writes/s", target: "≥ 5000"),
+        Row(benchmark: "write response → all \(watchers) watchers, p50", subject: "KubeSim + KubeClient", value: percentile(0.5), unit: "ms", target: ""),
+        Row(benchmark: "write response → all \(watchers) watchers, p99 (\(incomplete) incomplete)", subject: "KubeSim + KubeClient",
+            value: percentile(0.99), unit: "ms", target: "≤ 5"),
+        Row(benchmark: "memory for \(stored.items.count) objects (\(storedBytes / 1_000_000) MB JSON)", subject: "KubeSim (RSS growth ÷ JSON bytes)",
+            value: Double(rssGrowth) / Double(max(storedBytes, 1)), unit: "×", target: "≤ 3"),
+    ]
+}
+
+/// Resident set size from /proc/self/statm.
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let pages = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// A value behind a lock that closures can share.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+}
