@@ -62,6 +62,9 @@ struct CompensationTests {
             "ledger StepStarted notify@us-east", "apply notify@us-east #1 compensation",
         ])
         #expect(d.status.compensation?.scope == ["us-east", "eu-west"])
+        let watched = EvolutionEngine.observedObjects(spec: d.spec, status: d.status)
+        #expect(watched["eu-west"]?.contains(key(configMap("flag-off"))) == true)
+        #expect(watched["ap-south"]?.contains(key(configMap("flag-off"))) == false)
         #expect(d.status.phase == .compensating)
         #expect(d.status.condition("Progressing")?.reason == "Compensating")
         d.autoCreate = true
