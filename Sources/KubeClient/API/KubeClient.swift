@@ -183,7 +183,7 @@ public final class KubeClient: Sendable {
             let wait = limiter.reserve()
             if wait > .zero { do { try await Task.sleep(for: wait) } catch { throw .cancelled } }
         }
-        let current = try credentials.current()
+        let current = try await credentials.current()
         let slot = TransferSlot()
         do {
             return try await withTaskCancellationHandler {

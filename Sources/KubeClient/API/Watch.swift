@@ -71,13 +71,20 @@ extension KubeClient {
         let path = resource.path(namespace: namespace.flatMap { resource.namespaced ? $0 : nil })
         let request = HTTPRequest(method: "GET", url: url(path, query: options.query), headers: [("Accept", "application/json")])
         let (lines, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
-        do {
-            let transfer = CurlTransfer(request: request, tls: tls, credentials: try credentials.current(),
-                                        userAgent: config.userAgent, delivery: .lines(continuation))
-            continuation.onTermination = { [loop] _ in loop.cancel(transfer) }
-            loop.submit(transfer)
-        } catch {
-            continuation.finish(throwing: error)
+        let slot = TransferSlot()
+        // Credentials may need an exec plugin run, so the transfer starts from a task the stream owns.
+        let start = Task { [self] in
+            do {
+                let transfer = CurlTransfer(request: request, tls: tls, credentials: try await credentials.current(),
+                                            userAgent: config.userAgent, delivery: .lines(continuation))
+                if slot.install(transfer) { loop.submit(transfer) } else { transfer.cancel() }
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { [loop] _ in
+            start.cancel()
+            if let transfer = slot.cancel() { loop.cancel(transfer) }
         }
         return WatchStream(lines: lines, url: request.url, client: self)
     }

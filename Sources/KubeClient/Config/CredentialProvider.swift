@@ -31,7 +31,7 @@ final class CredentialProvider: Sendable {
         staticKey = config.clientKeyData
     }
 
-    func current(now: Date = Date()) throws(KubeClientError) -> Credentials {
+    func current(now: Date = Date()) async throws(KubeClientError) -> Credentials {
         switch source {
         case .none:
             return Credentials(clientCertificate: staticCertificate, clientKey: staticKey)
@@ -53,7 +53,7 @@ final class CredentialProvider: Sendable {
             if let cached = state.withLock({ $0 }), cached.expires.map({ $0 > now }) ?? true {
                 return cached.credentials
             }
-            let (credentials, expires) = try ExecPlugin.run(exec)
+            let (credentials, expires) = try await ExecPlugin.runOffThePool(exec)
             state.withLock { $0 = Cached(credentials: credentials, expires: expires) }
             return credentials
         }
@@ -67,6 +67,20 @@ final class CredentialProvider: Sendable {
 
 /// Runs an exec credential plugin the way client-go does.
 enum ExecPlugin {
+    /// Runs the plugin on a dispatch thread: waiting for a child would otherwise
+    /// hold one of the few cooperative threads the whole process shares.
+    static func runOffThePool(_ exec: ExecConfig) async throws(KubeClientError) -> (Credentials, Date?) {
+        let result: Result<(Credentials, Date?), KubeClientError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { () throws(KubeClientError) in try run(exec) })
+            }
+        }
+        return try result.get()
+    }
+
+    /// Output goes to files, not pipes, and is read after the plugin exits: a
+    /// pipe end inherited by some other child could otherwise hold EOF back, and
+    /// a chatty plugin could fill one pipe while we read the other.
     static func run(_ exec: ExecConfig) throws(KubeClientError) -> (Credentials, Date?) {
         let process = Process()
         let command = exec.command.contains("/") && !exec.command.hasPrefix("/") ? exec.directory + "/" + exec.command : exec.command
@@ -82,18 +96,32 @@ enum ExecPlugin {
         let info: JSON = ["apiVersion": .string(exec.apiVersion), "kind": "ExecCredential", "spec": ["interactive": false]]
         environment["KUBERNETES_EXEC_INFO"] = info.serializedString()
         process.environment = environment
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let base = NSTemporaryDirectory() + "causeway-exec-\(UUID().uuidString)"
         let hint = exec.installHint.map { " (\($0))" } ?? ""
-        do { try process.run() } catch {
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        do {
+            guard FileManager.default.createFile(atPath: base + ".out", contents: nil, attributes: [.posixPermissions: 0o600]),
+                  FileManager.default.createFile(atPath: base + ".err", contents: nil, attributes: [.posixPermissions: 0o600])
+            else { throw KubeConfigError("cannot create temporary files for exec plugin output") }
+            let stdout = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
+            let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+            defer {
+                try? stdout.close()
+                try? stderr.close()
+            }
+            process.standardOutput = stdout
+            process.standardError = stderr
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        } catch {
             throw .configuration(KubeConfigError("cannot start exec plugin \(exec.command)\(hint): \(error.localizedDescription)"))
         }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errorOutput = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let output = FileManager.default.contents(atPath: base + ".out") ?? Data()
+        let errorOutput = FileManager.default.contents(atPath: base + ".err") ?? Data()
         guard process.terminationStatus == 0 else {
             // The plugin's stderr is its own message to the user; its stdout may hold secrets.
             let message = String(decoding: errorOutput.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
