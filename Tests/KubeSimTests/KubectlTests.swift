@@ -66,6 +66,7 @@ import KubeJSON
             additionalPrinterColumns:
             - {name: Size, type: integer, jsonPath: .spec.size}
             - {name: Phase, type: string, jsonPath: .status.phase}
+            - {name: Note, type: string, jsonPath: .status.phase, priority: 1}
             schema:
               openAPIV3Schema:
                 type: object
@@ -115,6 +116,9 @@ import KubeJSON
             let header = r.stdout.split(separator: "\n").first.map(String.init) ?? ""
             #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "SIZE", "PHASE"], "\(r.stdout)")
             #expect(r.stdout.contains("g1") && r.stdout.contains("g2"))
+            r = try await Self.kubectl(["get", "gadgets", "-o", "wide"], kubeconfig: kc)
+            let wide = r.stdout.split(separator: "\n").first.map(String.init) ?? ""
+            #expect(wide.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "SIZE", "PHASE", "NOTE"], "\(r.stdout)")
 
             r = try await Self.kubectl(["get", "gd", "g1", "-o", "yaml"], kubeconfig: kc)
             #expect(r.status == 0, "\(r.stderr)")

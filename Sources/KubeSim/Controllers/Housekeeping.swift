@@ -42,9 +42,10 @@ extension APIServer {
               let version = (spec["versions"]?.arrayValue ?? []).first(where: { $0["served"]?.boolValue ?? true }),
               let versionName = version["name"]?.stringValue else { return }
         if crd[path: "metadata", "deletionTimestamp"] != nil { return }
-        let columns: [(name: String, type: String, jsonPath: String)] = (version["additionalPrinterColumns"]?.arrayValue ?? []).compactMap {
+        let columns: [PrinterColumn] = (version["additionalPrinterColumns"]?.arrayValue ?? []).compactMap {
             guard let n = $0["name"]?.stringValue, let p = $0["jsonPath"]?.stringValue else { return nil }
-            return (n, $0["type"]?.stringValue ?? "string", p)
+            return PrinterColumn(name: n, type: $0["type"]?.stringValue ?? "string", jsonPath: p,
+                                 priority: $0["priority"]?.intValue ?? 0, description: $0["description"]?.stringValue)
         }
         store.register(ResourceType(
             group: group, version: versionName, plural: plural, singular: names["singular"]?.stringValue ?? kind.lowercased(),

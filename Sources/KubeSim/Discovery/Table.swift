@@ -28,8 +28,8 @@ extension APIServer {
         if !type.printerColumns.isEmpty {
             for column in type.printerColumns {
                 columns.append(["name": .string(column.name), "type": .string(column.type), "format": "",
-                                "description": .string("Custom resource definition column (in JSONPath format): \(column.jsonPath)"),
-                                "priority": 0])
+                                "description": .string(column.description ?? "Custom resource definition column (in JSONPath format): \(column.jsonPath)"),
+                                "priority": .int(column.priority)])
                 cells.append { [self] object in
                     let value = SimpleJSONPath.evaluate(column.jsonPath, in: object) ?? .null
                     return column.type == "date" ? value.stringValue.map { .string(age(since: $0)) } ?? .null : value

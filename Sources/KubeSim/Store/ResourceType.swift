@@ -22,7 +22,7 @@ struct ResourceType: Sendable {
     /// The same schema, parsed once at registration.
     var structuralSchema: StructuralSchema?
     /// CRD additionalPrinterColumns as (name, type, jsonPath); empty means Name + Age.
-    var printerColumns: [(name: String, type: String, jsonPath: String)] = []
+    var printerColumns: [PrinterColumn] = []
     /// The resourceVersion at which this type started: watches from before it are "too old".
     var registeredAt: Int64 = 0
     var crdName: String?
@@ -69,4 +69,13 @@ extension ResourceType {
                      singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false,
                      shortNames: ["crd", "crds"], hasStatus: true, tracksGeneration: true),
     ]
+}
+
+/// A CRD additionalPrinterColumns entry; priority > 0 shows only with `-o wide`.
+struct PrinterColumn: Sendable {
+    var name: String
+    var type: String
+    var jsonPath: String
+    var priority: Int64 = 0
+    var description: String?
 }
