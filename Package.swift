@@ -49,6 +49,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["KubeJSON", .product(name: "Crypto", package: "swift-crypto")]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
         .target(name: "LoopbackHTTP"),
+        .target(name: "ControllerRuntime", dependencies: ["KubeClient", "KubeJSON"]),
 
         .executableTarget(name: "causeway", dependencies: [
             "KubeJSON", "KubeYAML", "KubeClient", "KubeSim",
@@ -67,5 +68,6 @@ let package = Package(
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON"]),
+        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON"]),
     ]
 )
