@@ -1,0 +1,81 @@
+import Synchronization
+
+/// Runs N workers that take keys from a `WorkQueue` and reconcile them.
+///
+/// This is the one place a `ReconcileOutcome` is interpreted. The queue
+/// guarantees a key is never reconciled by two workers at once.
+///
+/// Expected flow: event handlers `add` keys to `queue`; `run()` until
+/// `stop()`; `stop()` shuts the queue down, so workers finish the keys
+/// already queued and in flight, then `run()` returns.
+public final class Controller: Sendable {
+    public let name: String
+    public let queue: WorkQueue
+    let reconciler: any Reconciler
+    public let workers: Int
+    let counters = Mutex(ControllerStats())
+
+    /// Counts of reconcile outcomes, for metrics and tests.
+    public struct ControllerStats: Sendable, Equatable {
+        public var reconciles = 0
+        public var done = 0
+        public var requeued = 0
+        public var retried = 0
+        public var terminal = 0
+    }
+
+    public init(name: String, reconciler: any Reconciler, queue: WorkQueue = WorkQueue(), workers: Int = 1) {
+        precondition(workers > 0, "a controller needs at least one worker")
+        self.name = name
+        self.reconciler = reconciler
+        self.queue = queue
+        self.workers = workers
+    }
+
+    public var stats: ControllerStats { counters.withLock { $0 } }
+
+    /// Runs the workers until the queue is shut down and drained.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<workers {
+                group.addTask { await self.workerLoop() }
+            }
+        }
+    }
+
+    /// Stops taking new keys; in-flight and queued keys are still reconciled before `run()` returns.
+    public func stop() { queue.shutdown() }
+
+    private func workerLoop() async {
+        while let key = await queue.get() {
+            let outcome = await reconciler.reconcile(key)
+            apply(outcome, to: key)
+            queue.done(key)
+        }
+    }
+
+    /// The interpretation of outcomes, in one place.
+    func apply(_ outcome: ReconcileOutcome, to key: ObjectKey) {
+        counters.withLock { stats in
+            stats.reconciles += 1
+            switch outcome {
+            case .done: stats.done += 1
+            case .requeue: stats.requeued += 1
+            case .retry: stats.retried += 1
+            case .terminal: stats.terminal += 1
+            }
+        }
+        switch outcome {
+        case .done:
+            queue.forget(key)
+        case .requeue(let delay):
+            queue.forget(key)
+            queue.addAfter(key, delay)
+        case .retry:
+            queue.addRateLimited(key)
+        case .terminal:
+            // Retrying cannot help; the next change to the object enqueues it again.
+            queue.forget(key)
+        }
+    }
+}
