@@ -1,0 +1,185 @@
+import KubeClient
+import KubeJSON
+import Synchronization
+
+/// Keeps an `ObjectCache` of one resource in step with the server: list, then watch.
+///
+/// Expected flow (the reflector loop in `run()`):
+/// 1. `listAll`, replace the cache, remember the list's resourceVersion; `hasSynced` turns true.
+/// 2. Watch from that resourceVersion with bookmarks, applying events.
+/// 3. The stream ends normally (server timeout): watch again from the last resourceVersion seen.
+/// 4. The server answers 410 (`resourceVersionTooOld`): relist, go to 2.
+/// 5. Any other error: back off (jittered exponential, on the clock) and retry the step that failed.
+///
+/// Guarantees: after a relist the cache equals the list, and handlers are told
+/// of every difference, deletions in the gap included; an event older than
+/// what the cache holds for its key is dropped (no stale resurrection); an
+/// object without metadata.name is skipped and counted, never fatal.
+/// There is no periodic resync.
+public final class Informer: Sendable {
+    public let resource: APIResource
+    public let namespace: String?
+    public let labelSelector: String?
+    public let cache: ObjectCache
+    let client: KubeClient
+    let clock: any RuntimeClock
+    let backoff: Backoff
+    let watchTimeoutSeconds: Int
+    let handlers = Mutex<[@Sendable (InformerEvent) -> Void]>([])
+    let state = Mutex(InformerStats())
+
+    public init(client: KubeClient, resource: APIResource, namespace: String? = nil, labelSelector: String? = nil,
+                cache: ObjectCache = ObjectCache(), clock: any RuntimeClock = ContinuousRuntimeClock(),
+                backoff: Backoff = Backoff(base: .milliseconds(100), cap: .seconds(30), jitter: 0.5),
+                watchTimeoutSeconds: Int = 300) {
+        self.client = client
+        self.resource = resource
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.cache = cache
+        self.clock = clock
+        self.backoff = backoff
+        self.watchTimeoutSeconds = watchTimeoutSeconds
+    }
+
+    /// True once the first list has been stored in the cache.
+    public var hasSynced: Bool { state.withLock { $0.hasSynced } }
+    public var stats: InformerStats { state.withLock { $0 } }
+
+    /// Registers a handler, called on the informer's task for every change; keep it cheap (enqueue a key).
+    public func addHandler(_ handler: @escaping @Sendable (InformerEvent) -> Void) {
+        handlers.withLock { $0.append(handler) }
+    }
+
+    /// Enqueues the key of every changed object that passes `predicate`.
+    public func enqueue(into queue: WorkQueue, when predicate: EventPredicate? = nil) {
+        addHandler { event in
+            if let predicate, !predicate(event) { return }
+            if let key = ObjectKey(object: event.object) { queue.add(key) }
+        }
+    }
+
+    /// Runs the reflector until the task is cancelled. Run it again later to resume from the last resourceVersion.
+    public func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                if state.withLock({ $0.resourceVersion == nil }) { try await relist() }
+                try await watchOnce()
+                failures = 0
+            } catch let error as KubeClientError {
+                if case .resourceVersionTooOld = error {
+                    state.withLock { $0.resourceVersion = nil; $0.tooOldRelists += 1 }
+                    continue
+                }
+                if Task.isCancelled { return }
+                state.withLock { $0.errors += 1 }
+                failures += 1
+                var delay = backoff.delay(afterFailures: failures - 1, random: .random(in: 0..<1))
+                // A 429 or 503 that says when to come back is obeyed, as client-go does.
+                if case .api(let status) = error, let seconds = status.retryAfterSeconds {
+                    delay = max(delay, .seconds(seconds))
+                }
+                do { try await clock.sleep(until: clock.now + delay) } catch { return }
+            } catch {
+                // Only cancellation reaches here: the client throws KubeClientError.
+                return
+            }
+        }
+    }
+
+    /// Lists everything and replaces the cache with it, telling handlers what changed.
+    func relist() async throws(KubeClientError) {
+        let list = try await client.listAll(resource, namespace: namespace, options: ListOptions(labelSelector: labelSelector))
+        var objects: [ObjectKey: JSON] = [:]
+        var skipped = 0
+        for item in list.items {
+            guard let key = ObjectKey(object: item) else { skipped += 1; continue }
+            objects[key] = item
+        }
+        let old = cache.replace(with: objects)
+        var events: [InformerEvent] = []
+        for (key, object) in objects {
+            if let before = old[key] {
+                if ResourceVersion.of(before) != ResourceVersion.of(object) { events.append(.updated(old: before, new: object)) }
+            } else {
+                events.append(.added(object))
+            }
+        }
+        for (key, before) in old where objects[key] == nil { events.append(.deleted(before)) }
+        state.withLock {
+            $0.resourceVersion = list.resourceVersion
+            $0.hasSynced = true
+            $0.lists += 1
+            $0.skippedObjects += skipped
+        }
+        deliver(events)
+    }
+
+    /// One watch, from the last resourceVersion, until the stream ends or fails.
+    func watchOnce() async throws {
+        let from = state.withLock { state in
+            state.watches += 1
+            return state.resourceVersion
+        }
+        let options = WatchOptions(labelSelector: labelSelector, resourceVersion: from, allowBookmarks: true,
+                                   timeoutSeconds: watchTimeoutSeconds)
+        for try await event in client.watch(resource, namespace: namespace, options: options) {
+            apply(event)
+        }
+    }
+
+    /// Applies one watch event to the cache (the single writer path for watches).
+    func apply(_ event: WatchEvent) {
+        let version = event.resourceVersion
+        defer { if let version { state.withLock { $0.resourceVersion = version } } }
+        if event.type == .bookmark { return }
+        guard let key = ObjectKey(object: event.object) else {
+            state.withLock { $0.skippedObjects += 1 }
+            return
+        }
+        let current = cache.get(key).flatMap(ResourceVersion.of)
+        // A deletion carries a newer version than the object it deletes; an add or update must be newer than the cache.
+        let stale = event.type == .deleted
+            ? ResourceVersion.isOlder(version, than: current)
+            : current != nil && (version == current || ResourceVersion.isOlder(version, than: current))
+        if stale {
+            state.withLock { $0.staleEvents += 1 }
+            return
+        }
+        state.withLock { $0.events += 1 }
+        switch event.type {
+        case .added, .modified:
+            let old = cache.upsert(event.object, key: key)
+            deliver([old.map { .updated(old: $0, new: event.object) } ?? .added(event.object)])
+        case .deleted:
+            if let old = cache.remove(key) { deliver([.deleted(old)]) }
+        case .bookmark:
+            break
+        }
+    }
+
+    private func deliver(_ events: [InformerEvent]) {
+        guard !events.isEmpty else { return }
+        let handlers = self.handlers.withLock { $0 }
+        for event in events { for handler in handlers { handler(event) } }
+    }
+}
+
+/// What an informer has done so far: for readiness, metrics and tests.
+public struct InformerStats: Sendable, Equatable {
+    public var hasSynced = false
+    /// The resourceVersion the next watch starts from; nil means a relist is due.
+    public var resourceVersion: String?
+    public var lists = 0
+    /// Relists forced by a 410 (the watch fell out of the server's history).
+    public var tooOldRelists = 0
+    public var watches = 0
+    /// Transport and API errors that caused a backoff.
+    public var errors = 0
+    public var events = 0
+    /// Events older than the cached object, dropped.
+    public var staleEvents = 0
+    /// Objects without metadata.name, skipped.
+    public var skippedObjects = 0
+}
