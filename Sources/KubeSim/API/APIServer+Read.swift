@@ -110,7 +110,7 @@ extension APIServer {
         let type = c.type
         let watcher = Watcher(type: c.type.key, namespace: c.namespace, filter: filter, sink: sink,
                               bookmarks: c.request.parameter("allowWatchBookmarks") == "true", startRevision: startRevision,
-                              render: { [unowned self] in table ? self.table(type, rows: [$0], listMetadata: nil, request: c.request) : $0 })
+                              render: table ? { [unowned self] in self.table(type, rows: [$0], listMetadata: nil, request: c.request) } : nil)
         sink.open()
         for object in initial { watcher.sendAdded(object) }
         for event in replay { watcher.offer(event) }

@@ -11,6 +11,18 @@ struct StoredEvent {
     /// The state before the change (nil for additions): selector transitions and exact reads need it.
     var old: JSON?
     var key: String
+    /// The object's JSON text, shared by every watcher that sends it.
+    var encodedObject: EncodedObject
+
+    init(revision: Int64, type: TypeKey, kind: Kind, object: JSON, old: JSON?, key: String) {
+        self.revision = revision
+        self.type = type
+        self.kind = kind
+        self.object = object
+        self.old = old
+        self.key = key
+        encodedObject = EncodedObject(object)
+    }
 }
 
 /// The simulated etcd plus watch cache: every object, one global revision
@@ -127,15 +139,18 @@ final class Store {
     }
 
     private func record(_ event: StoredEvent) {
-        if history.count < historyCapacity {
-            history.append(event)
-        } else {
-            evictedThrough = history[historyHead].revision
-            history[historyHead] = event
-            historyHead = (historyHead + 1) % historyCapacity
-        }
         lastEventRevision[event.type] = event.revision
         for watcher in watchers[event.type]?.values ?? [:].values { watcher.offer(event) }
+        // History keeps the object, not its text: replays re-encode, memory stays with the store.
+        var kept = event
+        kept.encodedObject = EncodedObject(event.object)
+        if history.count < historyCapacity {
+            history.append(kept)
+        } else {
+            evictedThrough = history[historyHead].revision
+            history[historyHead] = kept
+            historyHead = (historyHead + 1) % historyCapacity
+        }
     }
 
     // MARK: Watchers

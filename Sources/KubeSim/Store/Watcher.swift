@@ -21,14 +21,14 @@ final class Watcher: @unchecked Sendable {
     let filter: (JSON) -> Bool
     let sink: WatchSink
     let bookmarks: Bool
-    /// Renders an object for this watcher (plain, or as a Table row for kubectl).
-    let render: (JSON) -> JSON
+    /// Renders an object for this watcher as a Table row for kubectl; nil sends objects as stored.
+    let render: ((JSON) -> JSON)?
     private(set) var lastSent: Int64
     private(set) var closed = false
     var onClose: (() -> Void)?
 
     init(type: TypeKey, namespace: String?, filter: @escaping (JSON) -> Bool, sink: WatchSink, bookmarks: Bool,
-         startRevision: Int64, render: @escaping (JSON) -> JSON) {
+         startRevision: Int64, render: ((JSON) -> JSON)?) {
         self.type = type
         self.namespace = namespace
         self.filter = filter
@@ -49,14 +49,14 @@ final class Watcher: @unchecked Sendable {
         let wasVisible = visible(event.old)
         let isVisible = event.kind != .deleted && visible(event.object)
         switch event.kind {
-        case .added where isVisible: send("ADDED", event.object, event.revision)
-        case .modified where wasVisible && isVisible: send("MODIFIED", event.object, event.revision)
-        case .modified where isVisible: send("ADDED", event.object, event.revision)
+        case .added where isVisible: send("ADDED", event.object, event.revision, encoded: event.encodedObject)
+        case .modified where wasVisible && isVisible: send("MODIFIED", event.object, event.revision, encoded: event.encodedObject)
+        case .modified where isVisible: send("ADDED", event.object, event.revision, encoded: event.encodedObject)
         case .modified where wasVisible:
             var gone = event.old!
             gone["metadata"]?["resourceVersion"] = .string(String(event.revision))
             send("DELETED", gone, event.revision)
-        case .deleted where wasVisible: send("DELETED", event.object, event.revision)
+        case .deleted where wasVisible: send("DELETED", event.object, event.revision, encoded: event.encodedObject)
         default: break
         }
     }
@@ -67,10 +67,20 @@ final class Watcher: @unchecked Sendable {
         send("ADDED", object, lastSent)
     }
 
-    func send(_ type: String, _ object: JSON, _ revision: Int64) {
+    /// `encoded` is the object's JSON, serialised once per change and shared by every
+    /// plain watcher: fan-out to fifty watchers must not mean fifty serialisations.
+    func send(_ type: String, _ object: JSON, _ revision: Int64, encoded: EncodedObject? = nil) {
         guard !closed else { return }
-        let line: JSON = ["type": .string(type), "object": render(object)]
-        if !sink.send(line.serialized() + [10]) { close(); return }
+        var line: [UInt8]
+        if let render {
+            line = (["type": .string(type), "object": render(object)] as JSON).serialized()
+        } else {
+            line = Array(#"{"type":""#.utf8) + Array(type.utf8) + Array(#"","object":"#.utf8)
+            line += encoded?.bytes ?? object.serialized()
+            line.append(UInt8(ascii: "}"))
+        }
+        line.append(10)
+        if !sink.send(line) { close(); return }
         lastSent = max(lastSent, revision)
     }
 
@@ -93,5 +103,15 @@ final class Watcher: @unchecked Sendable {
         closed = true
         sink.finish()
         onClose?()
+    }
+}
+
+/// An object's JSON text, computed on first use and then shared.
+final class EncodedObject: @unchecked Sendable {
+    private let object: JSON
+    private(set) lazy var bytes: [UInt8] = object.serialized()
+
+    init(_ object: JSON) {
+        self.object = object
     }
 }
