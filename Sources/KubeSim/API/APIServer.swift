@@ -42,9 +42,7 @@ final class APIServer: @unchecked Sendable {
 
     /// RFC 3339, UTC, second precision, as metadata timestamps are.
     func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: clock())
+        Timestamps.format(clock())
     }
 
     func authenticate(_ request: APIRequest) -> Result<SimUser, APIError> {

@@ -75,7 +75,7 @@ final class Simulation: @unchecked Sendable {
         let images = (d[path: "spec", "template", "spec", "containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
         let fails = d[path: "metadata", "annotations", SimulationOptions.failRolloutAnnotation]?.stringValue == "true"
             || images.contains { $0.hasSuffix(":fail") }
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Timestamps.format(Date())
         if fails {
             return ["observedGeneration": .int(generation), "replicas": .int(replicas), "updatedReplicas": .int(replicas),
                     "unavailableReplicas": .int(replicas),
@@ -103,7 +103,7 @@ final class Simulation: @unchecked Sendable {
         status.set("observedGeneration", .int(generation))
         var conditions = (status["conditions"]?.arrayValue ?? []).filter { $0["type"] != "Ready" }
         conditions.append(["type": "Ready", "status": "True", "reason": "Propagated", "observedGeneration": .int(generation),
-                           "message": "the change has propagated", "lastTransitionTime": .string(ISO8601DateFormatter().string(from: Date()))])
+                           "message": "the change has propagated", "lastTransitionTime": .string(Timestamps.format(Date()))])
         status.set("conditions", .array(conditions))
         return .object(status)
     }

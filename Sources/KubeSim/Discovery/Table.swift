@@ -61,7 +61,7 @@ extension APIServer {
 
     /// kubectl's short ages: 45s, 5m59s, 3h, 2d.
     func age(since timestamp: String) -> String {
-        guard let date = ISO8601DateFormatter().date(from: timestamp) else { return "<unknown>" }
+        guard let date = Timestamps.parse(timestamp) else { return "<unknown>" }
         let s = max(Int(clock().timeIntervalSince(date)), 0)
         if s < 120 { return "\(s)s" }
         if s < 600 { return "\(s / 60)m\(s % 60 == 0 ? "" : "\(s % 60)s")" }
