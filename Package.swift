@@ -46,7 +46,7 @@ let package = Package(
         ]),
         .target(name: "EvolutionAPI", dependencies: ["KubeJSON"]),
         .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON"]),
-        .target(name: "Ledger", dependencies: ["KubeJSON", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", .product(name: "Crypto", package: "swift-crypto")]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
         .target(name: "LoopbackHTTP"),
         .target(name: "ControllerRuntime", dependencies: ["KubeClient", "KubeJSON"]),
@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim"]),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON"]),
     ]
 )
