@@ -1,0 +1,89 @@
+import ControllerRuntime
+import Foundation
+import KubeClient
+import KubeJSON
+import Synchronization
+import Testing
+
+@Suite struct MicroTimeTests {
+    @Test func sixFractionalDigitsInUTC() {
+        #expect(MicroTime.format(Date(timeIntervalSince1970: 1_795_555_156.745182)) == "2026-11-24T21:19:16.745182Z", "the example in KUBE-API.md §7.1")
+        #expect(MicroTime.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000Z")
+        #expect(MicroTime.format(Date(timeIntervalSince1970: 1.5)) == "1970-01-01T00:00:01.500000Z")
+        #expect(MicroTime.format(Date(timeIntervalSince1970: 59.9999996)) == "1970-01-01T00:01:00.000000Z", "rounding carries into the seconds")
+    }
+}
+
+/// Which candidates are leading right now, and whether two ever led at once.
+private final class LeadershipLog: Sendable {
+    struct State { var leading = Set<String>(); var overlaps = 0; var terms: [String] = [] }
+    let state = Mutex(State())
+
+    func lead(_ identity: String) async {
+        state.withLock { state in
+            state.leading.insert(identity)
+            if state.leading.count > 1 { state.overlaps += 1 }
+            state.terms.append(identity)
+        }
+        // "Reconciles" until leadership ends (the elector cancels this).
+        while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+        state.withLock { _ = $0.leading.remove(identity) }
+    }
+
+    var leaders: Set<String> { state.withLock { $0.leading } }
+}
+
+@Suite(.serialized) struct LeaderElectionTests {
+    static func config(_ identity: String, release: Bool = true) -> LeaderElectionConfig {
+        LeaderElectionConfig(namespace: "default", leaseName: "causeway-leader", identity: identity,
+                             leaseDuration: .seconds(1), renewDeadline: .milliseconds(600), retryPeriod: .milliseconds(100),
+                             releaseOnCancel: release)
+    }
+
+    @Test func oneLeaderAtATimeTakeoverAfterExpiryAndImmediateHandoverOnGracefulStop() async throws {
+        let fixture = try await SimFixture.start()
+        let log = LeadershipLog()
+        // "a" will be killed: it never releases, as if its process died.
+        let a = LeaderElector(client: fixture.client, config: Self.config("a", release: false))
+        let b = LeaderElector(client: fixture.client, config: Self.config("b"))
+        let c = LeaderElector(client: fixture.client, config: Self.config("c"))
+
+        let runA = Task { await a.run { await log.lead("a") } }
+        await eventually("a leads") { log.leaders == ["a"] }
+        let runB = Task { await b.run { await log.lead("b") } }
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(log.leaders == ["a"], "a standby does not take over a lease that is being renewed")
+
+        let killed = ContinuousClock.now
+        runA.cancel()
+        await runA.value
+        await eventually("b takes over") { log.leaders == ["b"] }
+        let takeover = ContinuousClock.now - killed
+        // leaseDuration + retryPeriod (with its 20% jitter), plus slack for a loaded machine.
+        #expect(takeover < .milliseconds(1000 + 120 + 500), "takeover took \(takeover)")
+
+        let runC = Task { await c.run { await log.lead("c") } }
+        try await Task.sleep(for: .milliseconds(300))
+        let stopped = ContinuousClock.now
+        runB.cancel()
+        await runB.value
+        await eventually("c takes over") { log.leaders == ["c"] }
+        let handover = ContinuousClock.now - stopped
+        #expect(handover < .milliseconds(600), "graceful handover took \(handover), well under the lease duration")
+
+        let lease = try await fixture.client.get(.leases, name: "causeway-leader", namespace: "default")
+        runC.cancel()
+        await runC.value
+        let released = try await fixture.client.get(.leases, name: "causeway-leader", namespace: "default")
+        await fixture.stop()
+
+        #expect(lease[path: "spec", "holderIdentity"] == "c")
+        #expect(lease[path: "spec", "leaseTransitions"] == 2, "a→b and b→c")
+        let renewTime = lease[path: "spec", "renewTime"]?.stringValue ?? ""
+        #expect(renewTime.count == 27 && renewTime.hasSuffix("Z"), "MicroTime with six digits: \(renewTime)")
+        #expect(released[path: "spec", "holderIdentity"]?.stringValue ?? "" == "", "released on graceful stop")
+        #expect(log.state.withLock { $0.overlaps } == 0)
+        #expect(log.state.withLock { $0.terms } == ["a", "b", "c"])
+        print("leader election: takeover after kill \(takeover), graceful handover \(handover)")
+    }
+}
