@@ -115,3 +115,38 @@ import KubeJSON
         #expect(progressing?["reason"] == "ProgressDeadlineExceeded")
     }
 }
+
+@Suite struct FaultInjectionTests {
+    @Test func adminEndpointInjectsAndClearsFaults() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        let rules: JSON = ["seed": 3, "rules": [["methods": ["GET"], "pathContains": "/configmaps", "rate": 1, "effect": ["error": 503]]]]
+        let set = try await h.client.send("PUT", "/kubesim/faults", body: rules.serialized())
+        #expect(set.status == 200)
+        let failed = await #expect(throws: KubeClientError.self) { try await h.client.list(.configMaps, namespace: "default") }
+        #expect(failed?.statusCode == 503)
+        _ = try await h.client.list(.secrets, namespace: "default")  // other paths unaffected
+        _ = try await h.client.send("DELETE", "/kubesim/faults")
+        _ = try await h.client.list(.configMaps, namespace: "default")
+        let alice = try h.client(token: "alice-token")
+        let denied = await #expect(throws: KubeClientError.self) { try await alice.send("PUT", "/kubesim/faults", body: rules.serialized()) }
+        #expect(denied?.statusCode == 403)
+    }
+
+    @Test func seededFaultsRepeatExactly() async throws {
+        func outcomes(seed: UInt64) async throws -> [Bool] {
+            let h = try await SimHarness.start()
+            defer { Task { await h.stop() } }
+            h.sim.injectFaults([FaultRule(methods: ["GET"], pathContains: "/configmaps", rate: 0.5, effect: .error(code: 500))], seed: seed)
+            var results: [Bool] = []
+            for _ in 0..<20 {
+                do { _ = try await h.client.list(.configMaps, namespace: "default"); results.append(true) } catch { results.append(false) }
+            }
+            return results
+        }
+        let a = try await outcomes(seed: 42)
+        let b = try await outcomes(seed: 42)
+        #expect(a == b)
+        #expect(a.contains(true) && a.contains(false))
+    }
+}

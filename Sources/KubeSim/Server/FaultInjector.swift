@@ -38,16 +38,18 @@ final class FaultInjector: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var rules: [FaultRule] = []
+    private var activeRules: [FaultRule] = []
     private var state: UInt64
 
     init(seed: UInt64) {
         state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed
     }
 
+    var rules: [FaultRule] { lock.withLock { activeRules } }
+
     func set(_ rules: [FaultRule], seed: UInt64? = nil) {
         lock.withLock {
-            self.rules = rules
+            activeRules = rules
             if let seed { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
         }
     }
@@ -62,7 +64,7 @@ final class FaultInjector: @unchecked Sendable {
     }
 
     private func matching(_ request: APIRequest) -> [FaultRule] {
-        rules.filter { r in
+        activeRules.filter { r in
             (r.methods == nil || r.methods!.contains(request.method))
                 && (r.pathContains == nil || request.path.contains(r.pathContains!))
                 && !request.path.hasPrefix("/kubesim/")

@@ -56,6 +56,15 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             write(context: context, response: api.render(error), request: request, version: head.version, keepAlive: false)
             return
         }
+        if request.path == FaultAdmin.path {
+            let response: APIResponse
+            switch api.authenticate(request) {
+            case .failure(let error): response = api.render(error)
+            case .success(let user): response = FaultAdmin.handle(request, user: user, faults: faults)
+            }
+            write(context: context, response: response, request: request, version: head.version, keepAlive: keepAlive)
+            return
+        }
         if let fault = faults.fault(for: request) {
             switch fault {
             case .reset:
