@@ -118,4 +118,18 @@ private final class RecordingReconciler: Reconciler {
         }
         #expect(reconciler.calls.count == 6)
     }
+
+    @Test func cancellingRunStopsTakingKeysButKeepsThemQueued() async {
+        let reconciler = RecordingReconciler(pause: .milliseconds(20))
+        let controller = Controller(name: "test", reconciler: reconciler, workers: 1)
+        for i in 0..<5 { controller.queue.add(ObjectKey(name: "k\(i)")) }
+        let run = Task { await controller.run() }
+        await eventually("started") { !reconciler.calls.isEmpty }
+        run.cancel()
+        await run.value
+        #expect(reconciler.calls.count < 5)
+        #expect(controller.queue.count == 5 - reconciler.calls.count, "unprocessed keys wait for the next leader term")
+        #expect(controller.queue.processingCount == 0)
+        controller.stop()
+    }
 }

@@ -34,7 +34,11 @@ public final class Controller: Sendable {
 
     public var stats: ControllerStats { counters.withLock { $0 } }
 
-    /// Runs the workers until the queue is shut down and drained.
+    /// Runs the workers until the queue is shut down and drained, or the task is cancelled.
+    ///
+    /// Cancelling (e.g. when leadership is lost) stops taking keys at once;
+    /// queued keys stay queued for a later `run()`, and in-flight reconciles
+    /// see the cancellation and their outcome is still applied.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {

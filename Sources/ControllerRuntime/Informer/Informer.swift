@@ -67,23 +67,21 @@ public final class Informer: Sendable {
                 if state.withLock({ $0.resourceVersion == nil }) { try await relist() }
                 try await watchOnce()
                 failures = 0
-            } catch let error as KubeClientError {
-                if case .resourceVersionTooOld = error {
+            } catch {
+                if Task.isCancelled { return }
+                if case .resourceVersionTooOld? = error as? KubeClientError {
                     state.withLock { $0.resourceVersion = nil; $0.tooOldRelists += 1 }
                     continue
                 }
-                if Task.isCancelled { return }
+                // Anything else (transport, 5xx, 429, a malformed stream): back off, then retry the step that failed.
                 state.withLock { $0.errors += 1 }
                 failures += 1
                 var delay = backoff.delay(afterFailures: failures - 1, random: .random(in: 0..<1))
                 // A 429 or 503 that says when to come back is obeyed, as client-go does.
-                if case .api(let status) = error, let seconds = status.retryAfterSeconds {
+                if case .api(let status)? = error as? KubeClientError, let seconds = status.retryAfterSeconds {
                     delay = max(delay, .seconds(seconds))
                 }
                 do { try await clock.sleep(until: clock.now + delay) } catch { return }
-            } catch {
-                // Only cancellation reaches here: the client throws KubeClientError.
-                return
             }
         }
     }

@@ -53,8 +53,10 @@ public final class WorkQueue: Sendable {
 
     /// The next key to process, waiting for one; nil once shut down and drained, or if the task is cancelled.
     ///
-    /// Every key returned must be passed to `done(_:)`.
+    /// Every key returned must be passed to `done(_:)`. A cancelled caller gets
+    /// nil and the keys stay queued, so a worker whose leadership ended stops at once.
     public func get() async -> ObjectKey? {
+        if Task.isCancelled { return nil }
         enum FastPath { case answer(ObjectKey?), wait(Int) }
         let fast: FastPath = state.withLock { state in
             if let key = state.queue.popFirst() {
