@@ -146,6 +146,24 @@ import KubeJSON
         }
     }
 
+    @Test func imperativeCreatesSendProtobufAndWork() async throws {
+        try await withSim { h, kc in
+            var r = try await Self.kubectl(["create", "namespace", "team"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            r = try await Self.kubectl(["create", "configmap", "cfg", "-n", "team", "--from-literal=a=1", "--from-literal=b=two"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            r = try await Self.kubectl(["create", "secret", "generic", "s", "-n", "team", "--from-literal=pw=hunter2"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            let cm = try await h.client.get(.configMaps, name: "cfg", namespace: "team")
+            #expect(cm["data"] == ["a": "1", "b": "two"])
+            let secret = try await h.client.get(.secrets, name: "s", namespace: "team")
+            #expect(secret[path: "data", "pw"] == .string(Data("hunter2".utf8).base64EncodedString()))
+            r = try await Self.kubectl(["create", "deployment", "d", "--image=nginx"], kubeconfig: kc)
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("send JSON (kubectl apply)"), "\(r.stderr)")
+        }
+    }
+
     @Test func getWatchSeesChanges() async throws {
         try await withSim { h, kc in
             let client = h.client

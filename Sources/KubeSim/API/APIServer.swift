@@ -146,9 +146,11 @@ struct RequestContext {
     /// The request body as JSON (JSON or YAML content).
     func body(_ kind: String) throws -> JSON {
         if let type = request.header("Content-Type"), type.contains("protobuf") {
-            // KubeSim speaks JSON and YAML only; say so rather than misread the bytes.
-            throw APIError(code: 415, reason: "UnsupportedMediaType",
-                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+            // kubectl create sends built-in kinds as protobuf; decode the kinds KubeSim knows, refuse the rest clearly.
+            do { return try ProtobufBody.decode(request.body) } catch {
+                throw APIError(code: 415, reason: "UnsupportedMediaType",
+                               message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf: \(error.reason))")
+            }
         }
         do {
             if request.body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") {
