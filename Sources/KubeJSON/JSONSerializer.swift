@@ -123,3 +123,17 @@ enum JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+/// The serializer's building blocks, for encoders that choose their own layout
+/// (the ledger's canonical form) but must escape exactly as `serialized()` does.
+public enum JSONText {
+    /// Appends `s` quoted: `"` and `\` escaped, \b \f \n \r \t short, other C0 controls as lowercase `\u00xx`.
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        JSONWriter.writeString(s, into: &out)
+    }
+
+    /// Appends an integer in decimal.
+    public static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        JSONWriter.writeInt(value, into: &out)
+    }
+}

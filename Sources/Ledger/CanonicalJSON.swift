@@ -99,54 +99,13 @@ enum CanonicalJSON {
         return result
     }
 
-    static func writeInt(_ value: Int64, into out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        if magnitude < 10 {
-            out.append(UInt8(truncatingIfNeeded: magnitude) + 48)
-            return
-        }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var n = 20
-            while magnitude > 0 {
-                n -= 1
-                digits[n] = UInt8(truncatingIfNeeded: magnitude % 10) + 48
-                magnitude /= 10
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[n..<20]))
-        }
-    }
+    @inline(__always)
+    static func writeInt(_ value: Int64, into out: inout [UInt8]) { JSONText.appendInteger(value, to: &out) }
 
     @inline(__always)
-    static func writeInt(_ value: Int, into out: inout [UInt8]) { writeInt(Int64(value), into: &out) }
+    static func writeInt(_ value: Int, into out: inout [UInt8]) { JSONText.appendInteger(Int64(value), to: &out) }
 
-    /// A quoted string, escaping `"`, `\` and U+0000–U+001F (short forms for
-    /// \b \f \n \r \t, otherwise `\u00xx` in lowercase hex).
-    static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { bytes in
-            var runStart = 0
-            for i in 0..<bytes.count {
-                let c = bytes[i]
-                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-                runStart = i + 1
-                out.append(UInt8(ascii: "\\"))
-                switch c {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(c)
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                default:
-                    let hi = c >> 4, lo = c & 0xF
-                    out.append(contentsOf: [UInt8(ascii: "u"), 48, 48, hi < 10 ? 48 + hi : 87 + hi, lo < 10 ? 48 + lo : 87 + lo])
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
-        }
-        out.append(UInt8(ascii: "\""))
-    }
+    /// A quoted string with KubeJSON's escaping (the golden-hash test pins it).
+    @inline(__always)
+    static func writeString(_ s: String, into out: inout [UInt8]) { JSONText.appendQuoted(s, to: &out) }
 }
