@@ -1,0 +1,265 @@
+import Testing
+import KubeClient
+import KubeJSON
+import KubeSim
+@testable import Ledger
+
+/// An in-process KubeSim (plain HTTP) with the evolution's namespace created.
+struct LedgerSim {
+    let sim: KubeSim
+    let admin: KubeClient
+
+    static func start() async throws -> LedgerSim {
+        var options = KubeSimOptions(name: "ledger")
+        options.tls = false
+        let sim = try await KubeSim.start(options)
+        let harness = LedgerSim(sim: sim, admin: try Self.client(sim, retry: .none))
+        _ = try await harness.admin.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace",
+                                                         "metadata": ["name": .string(Fixtures.evolution.namespace)]])
+        return harness
+    }
+
+    static func client(_ sim: KubeSim, retry: RetryPolicy, timeout: Duration? = nil) throws -> KubeClient {
+        var config = try KubeConfig.parse(sim.kubeconfig()).restConfig()
+        config.retry = retry
+        if let timeout { config.timeout = timeout }
+        return try KubeClient(config: config)
+    }
+
+    /// A separate client (its own connection), as a second replica would have.
+    func client(retry: RetryPolicy = .none, timeout: Duration? = nil) throws -> KubeClient {
+        try Self.client(sim, retry: retry, timeout: timeout)
+    }
+
+    func segments() async throws -> [JSON] {
+        let store = ConfigMapLedgerStore(client: admin, evolution: Fixtures.evolution)
+        return try await admin.list(.configMaps, namespace: Fixtures.evolution.namespace,
+                                    options: ListOptions(labelSelector: store.labelSelector)).items
+            .sorted { ($0[path: "metadata", "name"]?.stringValue ?? "") < ($1[path: "metadata", "name"]?.stringValue ?? "") }
+    }
+
+    func stop() async { await sim.stop() }
+}
+
+struct ConfigMapStoreTests {
+    static func drafts(_ prefix: String, _ range: Range<Int>, padding: Int = 0) -> [EntryDraft] {
+        range.map { n in
+            EntryDraft(id: "\(prefix)-\(n)", event: .applied, generation: 1, step: "step-\(n % 3)", target: "us-east",
+                       actor: "replica-\(prefix)",
+                       detail: ["n": .int(Int64(n)), "pad": .string(String(repeating: "x", count: padding))])
+        }
+    }
+
+    static func ids(_ entries: [LedgerEntry]) -> [String] { entries.map(\.id) }
+
+    @Test func roundTripsThroughConfigMapsWithLabelsAndAnnotations() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution)
+        let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
+        #expect(try await store.head() == nil)
+        _ = try await ledger.append(Self.drafts("a", 0..<3))
+        _ = try await ledger.append(Self.drafts("a", 3..<5))
+        let written = await ledger.entries
+
+        let reopened = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution)
+        let loaded = try await reopened.load()
+        #expect(loaded == written)
+        #expect(try await reopened.head() == written.last?.asHead)
+        #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
+
+        let segments = try await env.segments()
+        #expect(segments.count == 1)
+        let segment = try #require(segments.first)
+        #expect(segment[path: "metadata", "name"]?.stringValue == "causeway-ledger-auditor-role-6f1c2a9e-000000")
+        #expect(segment[path: "metadata", "labels", "causeway.dev/ledger"]?.stringValue == "true")
+        #expect(segment[path: "metadata", "labels", "causeway.dev/evolution"]?.stringValue == "auditor-role")
+        #expect(segment[path: "metadata", "labels", "causeway.dev/evolution-uid"]?.stringValue == Fixtures.evolution.uid)
+        #expect(segment[path: "metadata", "annotations", "causeway.dev/ledger-first-seq"]?.stringValue == "1")
+        #expect(segment[path: "metadata", "annotations", "causeway.dev/ledger-head-seq"]?.stringValue == "5")
+        #expect(segment[path: "metadata", "annotations", "causeway.dev/ledger-head-hash"]?.stringValue == written.last?.hash.hex)
+        #expect(segment[path: "metadata", "ownerReferences"] == nil)  // survives the Evolution by default
+        let text = segment[path: "data", "entries.jsonl"]?.stringValue
+        #expect(text == String(decoding: written.flatMap { $0.jsonLine() }, as: UTF8.self))
+    }
+
+    @Test func rollsSegmentsAtTheLimitWithOneWritePerBatch() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let options = ConfigMapLedgerStore.Options(rollAtBytes: 4_000)
+        let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options)
+        let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
+        let before = env.sim.revision
+        let batches = 30
+        for b in 0..<batches {
+            _ = try await ledger.append(Self.drafts("r", (b * 4)..<(b * 4 + 4), padding: 100))
+        }
+        // One API write per batch of four entries, whether it updated a segment or rolled to a new one.
+        #expect(env.sim.revision - before == Int64(batches))
+
+        let segments = try await env.segments()
+        #expect(segments.count > 5)
+        let sizes = segments.map { $0[path: "data", "entries.jsonl"]?.stringValue?.utf8.count ?? 0 }
+        let batchBytes = 4 * (await ledger.entries.first?.jsonLine().count ?? 0) + 64
+        #expect(sizes.dropLast().allSatisfy { $0 >= 4_000 && $0 < 4_000 + batchBytes })
+        #expect(segments.map { $0[path: "metadata", "annotations", "causeway.dev/ledger-segment"]?.stringValue }
+                == segments.indices.map { String($0) })
+
+        let loaded = try await ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options).load()
+        #expect(loaded == (await ledger.entries))
+        #expect(loaded.count == batches * 4)
+        #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
+    }
+
+    /// Appends every batch, retrying the same drafts when the ledger gives up (ids absorb what landed).
+    static func appendAll(_ ledger: Ledger, _ batches: [[EntryDraft]]) async throws -> Int {
+        var retries = 0
+        for batch in batches {
+            while true {
+                do {
+                    _ = try await ledger.append(batch)
+                    break
+                } catch {
+                    retries += 1
+                    if retries > 200 { throw error }
+                    try await ledger.reload()
+                }
+            }
+        }
+        return retries
+    }
+
+    @Test func twoConcurrentAppendersNeverForkOrReorderTheChain() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let options = ConfigMapLedgerStore.Options(rollAtBytes: 3_000)
+        let ledgerA = try await Ledger(evolution: Fixtures.evolution,
+                                       store: ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options))
+        let ledgerB = try await Ledger(evolution: Fixtures.evolution,
+                                       store: ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options))
+        let batchesA = (0..<40).map { Self.drafts("a", ($0 * 2)..<($0 * 2 + 2)) }
+        let batchesB = (0..<40).map { Self.drafts("b", ($0 * 2)..<($0 * 2 + 2)) }
+        async let a = Self.appendAll(ledgerA, batchesA)
+        async let b = Self.appendAll(ledgerB, batchesB)
+        _ = try await (a, b)
+
+        let loaded = try await ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options).load()
+        #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
+        #expect(loaded.count == 160)
+        #expect(Set(Self.ids(loaded)) == Set((batchesA + batchesB).flatMap { $0.map(\.id) }))
+        // Each appender's own batches keep their order in the shared chain.
+        for prefix in ["a", "b"] {
+            let mine = loaded.filter { $0.id.hasPrefix(prefix + "-") }.map { Int($0.id.dropFirst(2))! }
+            #expect(mine == Array(0..<80))
+        }
+        #expect(try await env.segments().count > 1)
+    }
+
+    @Test func injectedWriteFaultsLeaveOneCompleteChain() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        env.sim.injectFaults([
+            FaultRule(methods: ["PUT", "POST"], pathContains: "/configmaps", rate: 0.25, effect: .error(code: 503)),
+            FaultRule(methods: ["PUT", "POST"], pathContains: "/configmaps", rate: 0.1, effect: .tooManyRequests(retryAfterSeconds: 0)),
+            FaultRule(methods: ["GET"], pathContains: "/configmaps", rate: 0.1, effect: .error(code: 503)),
+        ], seed: 7)
+        let retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(2), maxDelay: .milliseconds(10))
+        let options = ConfigMapLedgerStore.Options(rollAtBytes: 3_000, retryDelay: .milliseconds(2))
+        let ledgerA = try await Ledger(evolution: Fixtures.evolution,
+                                       store: ConfigMapLedgerStore(client: try env.client(retry: retry), evolution: Fixtures.evolution, options: options))
+        let ledgerB = try await Ledger(evolution: Fixtures.evolution,
+                                       store: ConfigMapLedgerStore(client: try env.client(retry: retry), evolution: Fixtures.evolution, options: options))
+        let batchesA = (0..<25).map { Self.drafts("a", ($0 * 3)..<($0 * 3 + 3)) }
+        let batchesB = (0..<25).map { Self.drafts("b", ($0 * 3)..<($0 * 3 + 3)) }
+        async let a = Self.appendAll(ledgerA, batchesA)
+        async let b = Self.appendAll(ledgerB, batchesB)
+        _ = try await (a, b)
+        env.sim.injectFaults([])
+
+        let loaded = try await ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options).load()
+        #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
+        #expect(loaded.count == 150)
+        #expect(Set(Self.ids(loaded)).count == 150)
+        #expect(Set(Self.ids(loaded)) == Set((batchesA + batchesB).flatMap { $0.map(\.id) }))
+    }
+
+    @Test func aWriteWhoseResponseIsLostIsRecognisedNotRepeated() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let store = ConfigMapLedgerStore(client: try env.client(timeout: .milliseconds(300)), evolution: Fixtures.evolution,
+                                         options: .init(retryDelay: .milliseconds(100)))
+        let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
+        _ = try await ledger.append(Self.drafts("l", 0..<2))
+        // Every update now lands only after the client has given up waiting for it.
+        env.sim.injectFaults([FaultRule(methods: ["PUT"], pathContains: "/configmaps", rate: 1, effect: .latency(seconds: 0.6))])
+        let batch = Self.drafts("l", 2..<5)
+        do {
+            _ = try await ledger.append(batch)
+        } catch {
+            // Unconfirmed: after the delayed writes settle, the same drafts are absorbed, never duplicated.
+            try await Task.sleep(for: .seconds(1))
+            env.sim.injectFaults([])
+            try await ledger.reload()
+            _ = try await ledger.append(batch)
+        }
+        env.sim.injectFaults([])
+        try await Task.sleep(for: .seconds(1))
+        let loaded = try await ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution).load()
+        #expect(Self.ids(loaded) == (0..<5).map { "l-\($0)" })
+        #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
+    }
+
+    @Test func corruptOrForeignSegmentsAreErrorsNamingTheConfigMapAndLine() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution)
+        let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
+        _ = try await ledger.append(Self.drafts("c", 0..<3))
+        let name = store.segmentName(0)
+
+        var segment = try await env.admin.get(.configMaps, name: name, namespace: Fixtures.evolution.namespace)
+        let original = segment
+        var lines = segment[path: "data", "entries.jsonl"]!.stringValue!.split(separator: "\n").map(String.init)
+        lines[1] = String(lines[1].dropLast(5))
+        segment["data"] = ["entries.jsonl": .string(lines.joined(separator: "\n") + "\n")]
+        segment = try await env.admin.update(.configMaps, segment, namespace: Fixtures.evolution.namespace)
+        await #expect {
+            _ = try await ConfigMapLedgerStore(client: env.admin, evolution: Fixtures.evolution).load()
+        } throws: { error in
+            guard case ConfigMapLedgerError.corruptLine(_, let configMap, let line, _) = error else { return false }
+            return configMap == name && line == 2 && "\(error)".contains("platform/\(name):2")
+        }
+        // Nothing was repaired.
+        let after = try await env.admin.get(.configMaps, name: name, namespace: Fixtures.evolution.namespace)
+        #expect(after[path: "data"] == segment[path: "data"])
+
+        // Restore it, then plant a ConfigMap carrying the ledger's labels under a foreign name.
+        var restored = original
+        restored["metadata"]?["resourceVersion"] = after[path: "metadata", "resourceVersion"]
+        _ = try await env.admin.update(.configMaps, restored, namespace: Fixtures.evolution.namespace)
+        #expect(try await ConfigMapLedgerStore(client: env.admin, evolution: Fixtures.evolution).load().count == 3)
+        var foreign = original
+        foreign["metadata"] = ["name": "impostor", "labels": original[path: "metadata", "labels"]!,
+                               "annotations": original[path: "metadata", "annotations"]!]
+        _ = try await env.admin.create(.configMaps, foreign, namespace: Fixtures.evolution.namespace)
+        await #expect {
+            _ = try await ConfigMapLedgerStore(client: env.admin, evolution: Fixtures.evolution).load()
+        } throws: { error in
+            guard case ConfigMapLedgerError.corruptSegment(_, let configMap, _) = error else { return false }
+            return configMap == "impostor"
+        }
+    }
+
+    @Test func retentionCanTieSegmentsToTheEvolution() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution,
+                                         options: .init(retention: .deleteWithEvolution))
+        let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
+        _ = try await ledger.append(Self.drafts("o", 0..<2))
+        let owners = try await env.segments().first?[path: "metadata", "ownerReferences"]?.arrayValue
+        #expect(owners?.count == 1)
+        #expect(owners?.first?["uid"]?.stringValue == Fixtures.evolution.uid)
+        #expect(owners?.first?["kind"]?.stringValue == "Evolution")
+    }
+}
