@@ -5,6 +5,7 @@
 /// (`.int`), everything else is a `Double`. Equality and hashing are numeric,
 /// so `.int(1) == .double(1.0)`: the API server re-serialises `1.0` as `1`,
 /// and comparing what we applied with what we read back must not see a change.
+/// Two ints compare exactly; an int and a double compare at double precision.
 public enum JSON: Sendable {
     case null
     case bool(Bool)
@@ -22,7 +23,9 @@ extension JSON: Equatable {
         case let (.bool(a), .bool(b)): return a == b
         case let (.int(a), .int(b)): return a == b
         case let (.double(a), .double(b)): return a == b
-        case let (.int(a), .double(b)), let (.double(b), .int(a)): return Double(exactly: a) == b
+        // Across kinds, numbers compare as doubles: Go prints an integral float such as
+        // 1.3568896827243603e17 as "135688968272436030", which reads back as that int.
+        case let (.int(a), .double(b)), let (.double(b), .int(a)): return Double(a) == b
         case let (.string(a), .string(b)): return a == b
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)): return a == b

@@ -68,11 +68,15 @@ struct JSONValueTests {
         #expect(value.serializedString() == #""q\" b\\ n\n t\t c\u0001 é 😀""#)
     }
 
-    @Test func numericEqualityAcrossKinds() {
+    @Test func numericEqualityAcrossKinds() throws {
         #expect(JSON.int(1) == JSON.double(1.0))
         #expect(JSON.int(1).hashValue == JSON.double(1.0).hashValue)
         #expect(JSON.int(1) != JSON.double(1.5))
         #expect(JSON.int(1) != JSON.string("1"))
+        // An integral double beyond 2^53 prints as digits that read back as a nearby int.
+        let big = JSON.double(-1.3568896827243603e17)
+        #expect(try JSON.parse(big.serialized()) == big)
+        #expect(JSON.int(135_688_968_272_436_030).hashValue == JSON.double(1.3568896827243603e17).hashValue)
     }
 
     @Test func objectEqualityIgnoresOrder() {
