@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "EvolutionAPI", dependencies: ["KubeJSON"]),
         .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON"]),
         .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", .product(name: "Crypto", package: "swift-crypto")]),
+        // Seeded randomness shared by the property tests.
+        .target(name: "TestSupport", dependencies: ["KubeJSON"]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
         .target(name: "LoopbackHTTP"),
         .target(name: "ControllerRuntime", dependencies: ["KubeClient", "KubeJSON"]),
@@ -59,14 +61,14 @@ let package = Package(
         .executableTarget(name: "ledger-crash-child", dependencies: ["Ledger", "KubeJSON"]),
         .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP", "Ledger", "KubeSim"]),
 
-        .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON"]),
-        .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML"],
+        .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON", "TestSupport"]),
+        .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LoopbackHTTP"]),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient"]),
         .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
-        .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI"]),
+        .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim"]),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON"]),
     ]

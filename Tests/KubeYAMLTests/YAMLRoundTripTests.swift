@@ -1,8 +1,12 @@
 import Testing
+import TestSupport
 import KubeJSON
 @testable import KubeYAML
 
 struct YAMLRoundTripTests {
+    static let pieces = ["a", "Z", "0", "1", " ", ":", "#", "-", "\n", "\t", "\"", "'", "\\", "yes", "on", "~",
+                         ".", "e", "é", "中", "😀", "\u{1}", "&", "*", "!", "{", "[", ",", "?", "|", ">", "<<", "%", "@"]
+
     /// Strings that a careless emitter would let Kubernetes read back as something else.
     static let treacherous: [String] = [
         "yes", "no", "on", "off", "y", "N", "True", "NULL", "~", "", "null", "0755", "0x1F", "1e3", "1.10",
@@ -22,7 +26,7 @@ struct YAMLRoundTripTests {
     @Test func randomValuesRoundTrip() throws {
         var rng = SplitMix64(seed: 42)
         for _ in 0..<1_000 {
-            let value = RandomJSON.value(depth: 0, using: &rng)
+            let value = RandomJSON.value(maxDepth: 3, maxWidth: 4, pieces: Self.pieces, using: &rng)
             let text = try YAML.emit(value)
             #expect(try YAML.parse(text) == value, "emitted:\n\(text)")
         }
@@ -54,43 +58,5 @@ struct YAMLRoundTripTests {
             - 2.5
 
             """)
-    }
-}
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-enum RandomJSON {
-    static func value(depth: Int, using rng: inout SplitMix64) -> JSON {
-        switch Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &rng) {
-        case 0: return .null
-        case 1: return .bool(Bool.random(using: &rng))
-        case 2: return .int(Int64.random(in: .min ... .max, using: &rng) >> Int64.random(in: 0...63, using: &rng))
-        case 3:
-            let d = Double(bitPattern: rng.next())
-            return .double(d.isFinite ? d : -1.5e-9)
-        case 4: return .string(string(using: &rng))
-        case 5: return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in value(depth: depth + 1, using: &rng) })
-        default:
-            var object = JSONObject()
-            for _ in 0..<Int.random(in: 0...4, using: &rng) { object.set(string(using: &rng), value(depth: depth + 1, using: &rng)) }
-            return .object(object)
-        }
-    }
-
-    static let pieces = ["a", "Z", "0", "1", " ", ":", "#", "-", "\n", "\t", "\"", "'", "\\", "yes", "on", "~",
-                         ".", "e", "é", "中", "😀", "\u{1}", "&", "*", "!", "{", "[", ",", "?", "|", ">", "<<", "%", "@"]
-
-    static func string(using rng: inout SplitMix64) -> String {
-        (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
     }
 }
