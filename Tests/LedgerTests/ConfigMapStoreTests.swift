@@ -1,4 +1,5 @@
 import Testing
+import Synchronization
 import KubeClient
 import KubeJSON
 import KubeSim
@@ -39,6 +40,27 @@ struct LedgerSim {
     }
 
     func stop() async { await sim.stop() }
+}
+
+/// Forwards to a store, counting the appends it refused because another appender moved the head.
+final class CountingStore: LedgerStore {
+    let inner: any LedgerStore
+    let counts = Mutex<(appends: Int, headMoved: Int, failed: Int)>((0, 0, 0))
+    init(_ inner: any LedgerStore) { self.inner = inner }
+    func load() async throws -> [LedgerEntry] { try await inner.load() }
+    func head() async throws -> LedgerHead? { try await inner.head() }
+    func append(_ entries: [LedgerEntry], after expected: LedgerHead?) async throws {
+        counts.withLock { $0.appends += 1 }
+        do {
+            try await inner.append(entries, after: expected)
+        } catch LedgerStoreError.headMoved(let e, let a) {
+            counts.withLock { $0.headMoved += 1 }
+            throw LedgerStoreError.headMoved(expected: e, actual: a)
+        } catch {
+            counts.withLock { $0.failed += 1 }
+            throw error
+        }
+    }
 }
 
 struct ConfigMapStoreTests {
@@ -133,15 +155,20 @@ struct ConfigMapStoreTests {
         let env = try await LedgerSim.start()
         defer { Task { await env.stop() } }
         let options = ConfigMapLedgerStore.Options(rollAtBytes: 3_000)
-        let ledgerA = try await Ledger(evolution: Fixtures.evolution,
-                                       store: ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options))
-        let ledgerB = try await Ledger(evolution: Fixtures.evolution,
-                                       store: ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options))
+        let storeA = CountingStore(ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options))
+        let storeB = CountingStore(ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options))
+        let ledgerA = try await Ledger(evolution: Fixtures.evolution, store: storeA)
+        let ledgerB = try await Ledger(evolution: Fixtures.evolution, store: storeB)
+        let before = env.sim.revision
         let batchesA = (0..<40).map { Self.drafts("a", ($0 * 2)..<($0 * 2 + 2)) }
         let batchesB = (0..<40).map { Self.drafts("b", ($0 * 2)..<($0 * 2 + 2)) }
         async let a = Self.appendAll(ledgerA, batchesA)
         async let b = Self.appendAll(ledgerB, batchesB)
         _ = try await (a, b)
+        // Lost races write nothing: exactly one successful API write per batch.
+        #expect(env.sim.revision - before == 80)
+        let lost = storeA.counts.withLock { $0.headMoved } + storeB.counts.withLock { $0.headMoved }
+        print("two appenders, 80 batches: \(lost) lost races (headMoved), \(env.sim.revision - before) writes")
 
         let loaded = try await ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options).load()
         #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
@@ -165,16 +192,22 @@ struct ConfigMapStoreTests {
         ], seed: 7)
         let retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(2), maxDelay: .milliseconds(10))
         let options = ConfigMapLedgerStore.Options(rollAtBytes: 3_000, retryDelay: .milliseconds(2))
-        let ledgerA = try await Ledger(evolution: Fixtures.evolution,
-                                       store: ConfigMapLedgerStore(client: try env.client(retry: retry), evolution: Fixtures.evolution, options: options))
-        let ledgerB = try await Ledger(evolution: Fixtures.evolution,
-                                       store: ConfigMapLedgerStore(client: try env.client(retry: retry), evolution: Fixtures.evolution, options: options))
+        let storeA = CountingStore(ConfigMapLedgerStore(client: try env.client(retry: retry), evolution: Fixtures.evolution, options: options))
+        let storeB = CountingStore(ConfigMapLedgerStore(client: try env.client(retry: retry), evolution: Fixtures.evolution, options: options))
+        let ledgerA = try await Ledger(evolution: Fixtures.evolution, store: storeA)
+        let ledgerB = try await Ledger(evolution: Fixtures.evolution, store: storeB)
+        let before = env.sim.revision
         let batchesA = (0..<25).map { Self.drafts("a", ($0 * 3)..<($0 * 3 + 3)) }
         let batchesB = (0..<25).map { Self.drafts("b", ($0 * 3)..<($0 * 3 + 3)) }
         async let a = Self.appendAll(ledgerA, batchesA)
         async let b = Self.appendAll(ledgerB, batchesB)
-        _ = try await (a, b)
+        let retries = try await (a, b)
         env.sim.injectFaults([])
+        // Faulted writes never reach the store, so still one landed write per batch.
+        #expect(env.sim.revision - before == 50)
+        let lost = storeA.counts.withLock { $0.headMoved } + storeB.counts.withLock { $0.headMoved }
+        let failed = storeA.counts.withLock { $0.failed } + storeB.counts.withLock { $0.failed }
+        print("faults, 50 batches: \(lost) lost races, \(failed) appends failed to the caller, \(retries.0 + retries.1) caller retries")
 
         let loaded = try await ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options).load()
         #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
