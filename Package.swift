@@ -59,7 +59,7 @@ let package = Package(
         ]),
         // The ledger's crash tests SIGKILL this child while it appends.
         .executableTarget(name: "ledger-crash-child", dependencies: ["Ledger", "KubeJSON"]),
-        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP", "Ledger", "KubeSim"]),
+        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP", "Ledger", "KubeSim", "ControllerRuntime"]),
 
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON", "TestSupport"]),
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML", "TestSupport"],
