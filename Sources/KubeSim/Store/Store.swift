@@ -60,7 +60,7 @@ final class Store {
     func unregister(_ key: TypeKey) {
         types[key] = nil
         objects[key] = nil
-        for w in watchers[key]?.values ?? [:].values { w.close() }
+        for w in watchers(of: key) { w.close() }
         watchers[key] = nil
     }
 
@@ -140,7 +140,7 @@ final class Store {
 
     private func record(_ event: StoredEvent) {
         lastEventRevision[event.type] = event.revision
-        for watcher in watchers[event.type]?.values ?? [:].values { watcher.offer(event) }
+        for watcher in watchers(of: event.type) { watcher.offer(event) }
         // History keeps the object, not its text: replays re-encode, memory stays with the store.
         var kept = event
         kept.encodedObject = EncodedObject(event.object)
@@ -165,5 +165,5 @@ final class Store {
 
     var watcherCount: Int { watchers.values.reduce(0) { $0 + $1.count } }
 
-    func watchers(of type: TypeKey) -> [Watcher] { Array(watchers[type]?.values ?? [:].values) }
+    func watchers(of type: TypeKey) -> [Watcher] { watchers[type].map { Array($0.values) } ?? [] }
 }
