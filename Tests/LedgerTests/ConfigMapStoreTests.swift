@@ -216,27 +216,52 @@ struct ConfigMapStoreTests {
         #expect(Set(Self.ids(loaded)) == Set((batchesA + batchesB).flatMap { $0.map(\.id) }))
     }
 
-    @Test func aWriteWhoseResponseIsLostIsRecognisedNotRepeated() async throws {
+    @Test func aBatchAlreadyInTheStoreIsRecognisedNotRepeated() async throws {
+        // Two ledgers with the same clock derive byte-identical entries from the same drafts:
+        // what the second one finds after losing the race is exactly its own batch,
+        // as after a write whose response was lost.
         let env = try await LedgerSim.start()
         defer { Task { await env.stop() } }
-        let store = ConfigMapLedgerStore(client: try env.client(timeout: .milliseconds(300)), evolution: Fixtures.evolution,
-                                         options: .init(retryDelay: .milliseconds(100)))
+        let storeA = CountingStore(ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution))
+        let storeB = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution)
+        let clock: @Sendable () -> LedgerTime = { Fixtures.epoch }
+        let ledgerA = try await Ledger(evolution: Fixtures.evolution, store: storeA, clock: clock)
+        let ledgerB = try await Ledger(evolution: Fixtures.evolution, store: storeB, clock: clock)
+        for n in [0, 3] {
+            let batch = Self.drafts("same", n..<(n + 3))
+            let byB = try await ledgerB.append(batch)
+            let before = env.sim.revision
+            let byA = try await ledgerA.append(batch)  // A's cached head is stale: its write loses, then finds the batch
+            #expect(byA == byB)
+            #expect(env.sim.revision == before)
+        }
+        #expect(storeA.counts.withLock { $0.headMoved } == 0)
+        let loaded = try await ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution).load()
+        #expect(Self.ids(loaded) == (0..<6).map { "same-\($0)" })
+        #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
+    }
+
+    @Test func writesThatTimeOutAreReportedAndARetryRecordsThemOnce() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let store = ConfigMapLedgerStore(client: try env.client(timeout: .milliseconds(200)), evolution: Fixtures.evolution,
+                                         options: .init(writeAttempts: 3, retryDelay: .milliseconds(20)))
         let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
         _ = try await ledger.append(Self.drafts("l", 0..<2))
-        // Every update now lands only after the client has given up waiting for it.
-        env.sim.injectFaults([FaultRule(methods: ["PUT"], pathContains: "/configmaps", rate: 1, effect: .latency(seconds: 0.6))])
+        // Every update now outlasts the client's patience.
+        env.sim.injectFaults([FaultRule(methods: ["PUT"], pathContains: "/configmaps", rate: 1, effect: .latency(seconds: 0.5))])
         let batch = Self.drafts("l", 2..<5)
-        do {
+        await #expect {
             _ = try await ledger.append(batch)
-        } catch {
-            // Unconfirmed: after the delayed writes settle, the same drafts are absorbed, never duplicated.
-            try await Task.sleep(for: .seconds(1))
-            env.sim.injectFaults([])
-            try await ledger.reload()
-            _ = try await ledger.append(batch)
+        } throws: { error in
+            guard case ConfigMapLedgerError.writeUnconfirmed(_, let attempts, _) = error else { return false }
+            return attempts == 3
         }
         env.sim.injectFaults([])
-        try await Task.sleep(for: .seconds(1))
+        try await Task.sleep(for: .milliseconds(600))  // let any delayed write settle (it would be stale now)
+        try await ledger.reload()
+        _ = try await ledger.append(batch)
+        _ = try await ledger.append(batch)  // absorbed
         let loaded = try await ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution).load()
         #expect(Self.ids(loaded) == (0..<5).map { "l-\($0)" })
         #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
