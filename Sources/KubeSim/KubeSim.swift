@@ -102,6 +102,9 @@ public final class KubeSim: Sendable {
         try kubeconfig(token: token).write(toFile: path, atomically: true, encoding: .utf8)
     }
 
+    /// Every write the server accepted, in order: scenario tests prove ordering from it.
+    public var writeLog: [WriteRecord] { api.lock.withLock { api.writeLog } }
+
     /// The current global resourceVersion.
     public var revision: Int64 { api.lock.withLock { api.store.revision } }
 }

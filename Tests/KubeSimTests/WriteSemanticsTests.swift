@@ -174,3 +174,22 @@ import KubeJSON
         #expect(missingNamespace?.isNotFound == true)
     }
 }
+
+@Suite struct WriteLogTests {
+    @Test func recordsAcceptedWritesInOrderWithManagerAndNoOps() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        let cm: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "log", "namespace": "default"], "data": ["k": "1"]]
+        _ = try await h.client.apply(.configMaps, cm, fieldManager: "causeway")
+        _ = try await h.client.apply(.configMaps, cm, fieldManager: "causeway")  // no-op
+        _ = try await h.client.patch(.configMaps, name: "log", namespace: "default", .merge(["data": ["k": "2"]]),
+                                     options: WriteOptions(fieldManager: "someone-else"))
+        _ = try? await h.client.create(.configMaps, cm, namespace: "default")  // rejected: AlreadyExists
+        try await h.client.delete(.configMaps, name: "log", namespace: "default")
+        let log = h.sim.writeLog.filter { $0.resource == "configmaps" }
+        #expect(log.map(\.verb) == ["apply", "apply", "patch", "delete"])
+        #expect(log.map(\.changed) == [true, false, true, true])
+        #expect(log.map(\.fieldManager).prefix(3) == ["causeway", "causeway", "someone-else"])
+        #expect(log.map(\.revision) == log.map(\.revision).sorted())
+    }
+}

@@ -20,6 +20,8 @@ final class APIServer: @unchecked Sendable {
     let lock = NSLock()
     let clock: @Sendable () -> Date
     let simulation: Simulation
+    /// Every accepted write, in order (see `KubeSim.writeLog`).
+    var writeLog: [WriteRecord] = []
 
     init(options: KubeSimOptions) {
         self.options = options
@@ -95,6 +97,27 @@ final class APIServer: @unchecked Sendable {
         }
         let context = RequestContext(request: request, info: info, type: type, user: user)
         try checkSubresource(context)
+        let before = store.revision
+        let response = try dispatch(context, sink: sink)
+        logWrite(context, response: response, revisionBefore: before)
+        return response
+    }
+
+    private func logWrite(_ c: RequestContext, response: APIResponse, revisionBefore: Int64) {
+        guard ["create", "update", "patch", "delete", "deletecollection"].contains(c.info.verb), !c.dryRun,
+              case .object(let status, let body, _) = response, status < 300 else { return }
+        let contentType = c.request.header("Content-Type") ?? ""
+        let verb = c.info.verb == "patch" && contentType.hasPrefix("application/apply-patch") ? "apply" : c.info.verb
+        writeLog.append(WriteRecord(
+            revision: store.revision, time: clock(), verb: verb, group: c.type.group, resource: c.type.plural,
+            subresource: c.info.subresource, namespace: c.namespace,
+            name: c.info.name ?? body[path: "metadata", "name"]?.stringValue ?? "", user: c.user.name,
+            fieldManager: c.fieldManager, changed: store.revision != revisionBefore))
+    }
+
+    private func dispatch(_ context: RequestContext, sink: @escaping () -> WatchSink) throws -> APIResponse {
+        let info = context.info
+        let type = context.type
         switch info.verb {
         case "get": return try get(context)
         case "list": return try list(context)
