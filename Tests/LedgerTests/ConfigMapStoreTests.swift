@@ -308,6 +308,55 @@ struct ConfigMapStoreTests {
         }
     }
 
+    @Test func aMissingSegmentOrStaleHeadAnnotationIsAnErrorNotAGap() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let options = ConfigMapLedgerStore.Options(rollAtBytes: 1_000)
+        let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options)
+        let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
+        for b in 0..<6 { _ = try await ledger.append(Self.drafts("m", (b * 2)..<(b * 2 + 2), padding: 200)) }
+        let segments = try await env.segments()
+        #expect(segments.count >= 3)
+
+        // The newest segment's annotations no longer match its entries.
+        let newestName = store.segmentName(segments.count - 1)
+        var newest = try await env.admin.get(.configMaps, name: newestName, namespace: Fixtures.evolution.namespace)
+        newest["metadata"]?["annotations"]?["causeway.dev/ledger-head-seq"] = "999"
+        _ = try await env.admin.update(.configMaps, newest, namespace: Fixtures.evolution.namespace)
+        await #expect {
+            _ = try await ConfigMapLedgerStore(client: env.admin, evolution: Fixtures.evolution, options: options).load()
+        } throws: { error in
+            guard case ConfigMapLedgerError.corruptSegment(_, let configMap, _) = error else { return false }
+            return configMap == newestName
+        }
+
+        // A segment in the middle is gone.
+        try await env.admin.delete(.configMaps, name: store.segmentName(1), namespace: Fixtures.evolution.namespace)
+        await #expect {
+            _ = try await ConfigMapLedgerStore(client: env.admin, evolution: Fixtures.evolution, options: options).load()
+        } throws: { error in
+            guard case ConfigMapLedgerError.missingSegment(_, let configMap, let index) = error else { return false }
+            return index == 1 && configMap == store.segmentName(1)
+        }
+    }
+
+    @Test func aBatchTooLargeForASegmentIsRefusedBeforeAnyWrite() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution,
+                                         options: .init(rollAtBytes: 1_000, maxSegmentBytes: 2_000))
+        let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
+        let before = env.sim.revision
+        await #expect {
+            _ = try await ledger.append(Self.drafts("big", 0..<4, padding: 600))
+        } throws: { error in
+            if case ConfigMapLedgerError.batchTooLarge = error { return true }
+            return false
+        }
+        #expect(env.sim.revision == before)
+        #expect(try await ledger.append(Self.drafts("big", 0..<1, padding: 600)).count == 1)
+    }
+
     @Test func retentionCanTieSegmentsToTheEvolution() async throws {
         let env = try await LedgerSim.start()
         defer { Task { await env.stop() } }
