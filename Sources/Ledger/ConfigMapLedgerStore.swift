@@ -7,7 +7,8 @@ import Synchronization
 /// Layout: segment `i` is `causeway-ledger-<name>-<uid prefix>-<i, six digits>`
 /// (`segmentName(_:)`), labelled `causeway.dev/ledger=true`,
 /// `causeway.dev/evolution=<name>` (names up to 63 characters) and
-/// `causeway.dev/evolution-uid=<uid>`; it holds its entries as JSON lines under
+/// `causeway.dev/evolution-uid=<uid>` (the full name is also in the
+/// `causeway.dev/evolution-name` annotation); it holds its entries as JSON lines under
 /// `entries.jsonl` and its index, first seq and head in annotations.
 ///
 /// Guarantees:
@@ -64,6 +65,8 @@ public final class ConfigMapLedgerStore: LedgerStore {
     public static let ledgerLabel = "causeway.dev/ledger"
     public static let evolutionLabel = "causeway.dev/evolution"
     public static let evolutionUIDLabel = "causeway.dev/evolution-uid"
+    /// The Evolution's full name (labels hold at most 63 characters).
+    public static let evolutionNameAnnotation = "causeway.dev/evolution-name"
     public static let segmentAnnotation = "causeway.dev/ledger-segment"
     public static let firstSeqAnnotation = "causeway.dev/ledger-first-seq"
     public static let headSeqAnnotation = "causeway.dev/ledger-head-seq"
@@ -245,6 +248,7 @@ public final class ConfigMapLedgerStore: LedgerStore {
             "namespace": .string(evolution.namespace),
             "labels": .object(labels),
             "annotations": [
+                Self.evolutionNameAnnotation: .string(evolution.name),
                 Self.segmentAnnotation: .string(String(index)),
                 Self.firstSeqAnnotation: .string(String(firstSeq)),
                 Self.headSeqAnnotation: .string(String(head.seq)),

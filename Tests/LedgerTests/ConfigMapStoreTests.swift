@@ -357,6 +357,32 @@ struct ConfigMapStoreTests {
         #expect(try await ledger.append(Self.drafts("big", 0..<1, padding: 600)).count == 1)
     }
 
+    @Test func ledgersAreFoundByNameAfterTheEvolutionIsGoneOneLedgerPerUID() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let ns = Fixtures.evolution.namespace
+        let recreated = EvolutionRef(namespace: ns, name: Fixtures.evolution.name, uid: "0a0b0c0d-1111-2222-3333-444455556666")
+        let other = EvolutionRef(namespace: ns, name: "other", uid: "99999999-1111-2222-3333-444455556666")
+        let longName = EvolutionRef(namespace: ns, name: String(repeating: "long-name-", count: 8) + "end",
+                                    uid: "77777777-1111-2222-3333-444455556666")
+        for evolution in [Fixtures.evolution, recreated, other, longName] {
+            let store = ConfigMapLedgerStore(client: try env.client(), evolution: evolution, options: .init(rollAtBytes: 500))
+            let ledger = try await Ledger(evolution: evolution, store: store)
+            for b in 0..<3 { _ = try await ledger.append(Self.drafts("d", (b * 2)..<(b * 2 + 2))) }
+        }
+        let named = try await ConfigMapLedgerStore.ledgers(client: env.admin, namespace: ns, name: Fixtures.evolution.name)
+        #expect(named.map(\.evolution) == [recreated, Fixtures.evolution])
+        #expect(named.allSatisfy { $0.segments == 3 })
+        let all = try await ConfigMapLedgerStore.ledgers(client: env.admin, namespace: ns)
+        #expect(all.map(\.evolution) == [Fixtures.evolution, recreated, longName, other].sorted { ($0.name, $0.uid) < ($1.name, $1.uid) })
+        #expect(try await ConfigMapLedgerStore.ledgers(client: env.admin, namespace: ns, name: longName.name).map(\.evolution) == [longName])
+        for found in all {
+            let entries = try await ConfigMapLedgerStore(client: env.admin, evolution: found.evolution).load()
+            #expect(entries.count == 6)
+            #expect(LedgerVerifier.verify(entries, evolution: found.evolution).isValid)
+        }
+    }
+
     @Test func retentionCanTieSegmentsToTheEvolution() async throws {
         let env = try await LedgerSim.start()
         defer { Task { await env.stop() } }
