@@ -51,7 +51,17 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["KubeJSON"]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
         .target(name: "LoopbackHTTP"),
-        .target(name: "ControllerRuntime", dependencies: ["KubeClient", "KubeJSON"]),
+        // The Evolution controller: the engine's decisions carried out against real API servers.
+        .target(name: "EvolutionController", dependencies: [
+            "ControllerRuntime", "EvolutionEngine", "EvolutionAPI", "KubeClient", "KubeJSON", "KubeYAML", "Ledger",
+        ]),
+        .target(name: "ControllerRuntime", dependencies: [
+            "KubeClient", "KubeJSON",
+            // /healthz, /readyz and /metrics are served over plain HTTP/1.1.
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
 
         .executableTarget(name: "causeway", dependencies: [
             "KubeJSON", "KubeYAML", "KubeClient", "KubeSim",
@@ -70,6 +80,7 @@ let package = Package(
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim"]),
+        .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger"]),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON"]),
     ]
 )

@@ -1,0 +1,61 @@
+import ControllerRuntime
+import Foundation
+import KubeClient
+import KubeJSON
+
+/// The Evolution controller: watches Evolutions on its own cluster and
+/// governs each one's steps across its targets.
+///
+/// Expected flow: `run()` lists and watches Evolutions, reconciles each key
+/// with `workers` workers (never one key twice at once), watches every object
+/// the engine checks on every target, and writes status and the ledger.
+/// Cancel the task running `run()` to stop.
+public final class EvolutionController: Sendable {
+    public struct Options: Sendable {
+        public var workers = 2
+        /// Where file ledgers live (one JSON-lines file per Evolution).
+        public var ledgerDirectory: String
+        /// The controller's identity in the ledger and in Events.
+        public var identity = "causeway-controller"
+        public var now: @Sendable () -> Date = { Date() }
+
+        public init(ledgerDirectory: String) {
+            self.ledgerDirectory = ledgerDirectory
+        }
+    }
+
+    let home: KubeClient
+    let options: Options
+    let informer: Informer
+    let queue = WorkQueue()
+    let observed: ObservedObjects
+    let reconciler: EvolutionReconciler
+
+    public init(client: KubeClient, options: Options) {
+        home = client
+        self.options = options
+        informer = Informer(client: client, resource: EvolutionReconciler.evolutions)
+        observed = ObservedObjects(queue: queue)
+        reconciler = EvolutionReconciler(
+            cache: informer.cache, home: client, targets: TargetClients(home: client), observed: observed,
+            ledgers: LedgerBook(directory: options.ledgerDirectory, actor: options.identity),
+            events: EventRecorder(client: client, reportingController: "causeway.dev/evolution-controller",
+                                  reportingInstance: options.identity),
+            now: options.now)
+    }
+
+    /// The Evolution cache: what the controller currently knows.
+    public var evolutions: ObjectCache { informer.cache }
+
+    public func run() async {
+        informer.enqueue(into: queue, when: EventPredicates.notWrittenBy(EvolutionReconciler.fieldManager))
+        let controller = Controller(name: "evolution", reconciler: reconciler, queue: queue, workers: options.workers)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.informer.run() }
+            group.addTask { await controller.run() }
+            await group.waitForAll()
+        }
+        observed.stop()
+        reconciler.ledgers.closeAll()
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import EvolutionController
+import KubeClient
+import KubeJSON
+import KubeSim
+import KubeYAML
+import Ledger
+
+/// The controller end to end on in-process KubeSim clusters.
+@Suite(.serialized) struct ControllerScenarioTests {
+    static let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
+
+    static func start(_ name: String, configure: (inout KubeSimOptions) -> Void = { _ in }) async throws -> (KubeSim, KubeClient) {
+        var options = KubeSimOptions(name: name)
+        options.tls = false
+        configure(&options)
+        let sim = try await KubeSim.start(options)
+        var config = try KubeConfig.parse(sim.kubeconfig()).restConfig()
+        config.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50))
+        return (sim, try KubeClient(config: config))
+    }
+
+    static func installCRD(_ client: KubeClient) async throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Manifests/crd/evolution.yaml").path
+        let crd = try YAML.parseStream(Array(FileManager.default.contents(atPath: path)!)).first!
+        _ = try await client.create(.customResourceDefinitions, crd)
+    }
+
+    /// Polls the Evolution until `done` holds (the controller, not the test, does the work).
+    static func wait(_ client: KubeClient, _ name: String, namespace: String, timeout: Duration = .seconds(20),
+                     until done: (JSON) -> Bool) async throws -> JSON {
+        let deadline = ContinuousClock.now + timeout
+        var last: JSON = .null
+        while ContinuousClock.now < deadline {
+            last = try await client.get(evolutions, name: name, namespace: namespace)
+            if done(last) { return last }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out; last status: \(last["status"]?.prettyString() ?? "none")")
+        return last
+    }
+
+    @Test func aSequenceConvergesInOrderAndIsRecorded() async throws {
+        let (sim, client) = try await Self.start("home")
+        let ledgerDir = NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"
+        try await Self.installCRD(client)
+        let evolution = try YAML.parse("""
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: seq, namespace: default}
+            spec:
+              steps:
+                - name: first
+                  apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: first}, data: {k: "1"}}]}
+                - name: second
+                  apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: second}, data: {k: "2"}}]}
+            """)
+        _ = try await client.create(Self.evolutions, evolution, namespace: "default")
+        let controller = EvolutionController(client: client, options: .init(ledgerDirectory: ledgerDir))
+        let running = Task { await controller.run() }
+        let final = try await Self.wait(client, "seq", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
+        running.cancel()
+        await running.value
+        #expect(final[path: "status", "phase"] == "Converged")
+        let ready = final[path: "status", "conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
+        #expect(ready?["status"] == "True")
+
+        // The server's own record: the second step's object was written after the first's.
+        let writes = sim.writeLog.filter { $0.resource == "configmaps" }
+        let firstAt = try #require(writes.firstIndex { $0.name == "first" })
+        let secondAt = try #require(writes.firstIndex { $0.name == "second" })
+        #expect(firstAt < secondAt)
+        #expect(writes.allSatisfy { $0.fieldManager == "causeway" })
+
+        // The ledger: a valid chain that starts with the declared sequence and holds both applies.
+        let uid = final[path: "metadata", "uid"]?.stringValue ?? ""
+        let store = try FileLedgerStore(directory: ledgerDir, evolution: EvolutionRef(namespace: "default", name: "seq", uid: uid))
+        let entries = try store.loadEntries()
+        store.close()
+        #expect(LedgerVerifier.verify(entries, evolution: EvolutionRef(namespace: "default", name: "seq", uid: uid)).violation == nil)
+        #expect(entries.first?.event.description == "Declared")
+        #expect(entries.filter { $0.event.description == "Applied" }.count == 2)
+        await sim.stop()
+    }
+}
