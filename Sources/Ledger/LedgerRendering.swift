@@ -1,0 +1,88 @@
+import KubeJSON
+
+/// Text and JSON forms of a ledger for people and tools (the `ledger show`,
+/// `ledger export`, `ledger verify` and `audit` verbs print these).
+///
+/// Pure functions of the entries: the same ledger renders the same bytes on any machine.
+public enum LedgerRendering {
+    /// One row per entry: SEQ, TIME, EVENT, STEP, TARGET, ACTOR, ID; `-` for an absent step or target.
+    public static func table(_ entries: [LedgerEntry]) -> String {
+        let header = ["SEQ", "TIME", "EVENT", "STEP", "TARGET", "ACTOR", "ID"]
+        let rows = entries.map { e in
+            [String(e.seq), e.at.rfc3339, e.event.rawValue, e.step ?? "-", e.target ?? "-", e.actor, e.id]
+        }
+        return columns([header] + rows)
+    }
+
+    /// The stored form: one JSON object per line, each ending in a newline (`ledger export`).
+    public static func jsonLines(_ entries: [LedgerEntry]) -> String {
+        var bytes: [UInt8] = []
+        for entry in entries { entry.writeLine(into: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Each entry as its stored JSON object, in chain order (`-o json`, and YAML by conversion).
+    public static func json(_ entries: [LedgerEntry]) -> JSON {
+        .array(entries.map { entry in
+            // The stored line is JSON this module wrote; parsing it back cannot fail.
+            (try? JSON.parse(entry.jsonLine().dropLast())) ?? .null
+        })
+    }
+
+    /// `ledger verify`: the count and head, or the first bad entry and why.
+    public static func verification(_ report: LedgerVerifier.Report, evolution: EvolutionRef) -> String {
+        if let violation = report.violation {
+            return "\(evolution): INVALID after \(report.count) entries: \(violation)"
+        }
+        guard let head = report.head else { return "\(evolution): valid, empty" }
+        return "\(evolution): valid, \(report.count) entries, head \(head.seq) \(head.hash.hex)"
+    }
+
+    /// `audit`: per Declared section, declared order beside actual order and a yes/no
+    /// per edge with the timestamps that prove it; then who initiated each transition.
+    public static func audit(_ entries: [LedgerEntry]) throws(LedgerQueryError) -> String {
+        let queries = LedgerQueries(entries: entries)
+        var out: [String] = []
+        for section in try queries.sections() {
+            out.append("Generation \(section.generation), declared at \(section.declaredAt)")
+            out.append("  declared: " + section.declared.steps.map(\.name).joined(separator: ", "))
+            out.append("  actual:")
+            for activity in section.actual {
+                let place = activity.target.map { "\(activity.step)@\($0)" } ?? activity.step
+                let started = activity.started.map { "started \($0) by \(activity.startedBy ?? "?")" } ?? "not started"
+                let converged = activity.converged.map { ", converged \($0)" } ?? ""
+                out.append("    \(place): \(started)\(converged)")
+            }
+            out.append("  convergence before progression:")
+            if section.edges.isEmpty { out.append("    (no edges)") }
+            for edge in section.edges {
+                out.append(contentsOf: edge.description.split(separator: "\n").map { "    " + $0 })
+            }
+        }
+        let transitions = queries.transitions()
+        if !transitions.isEmpty {
+            out.append("Transitions:")
+            out.append(columns([["SEQ", "TIME", "EVENT", "STEP", "TARGET", "ACTOR"]] + transitions.map { t in
+                [String(t.stamp.seq), t.stamp.at.rfc3339, t.event.rawValue, t.step ?? "-", t.target ?? "-", t.actor]
+            }).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "  " + $0 }.joined(separator: "\n"))
+        }
+        return out.isEmpty ? "" : out.joined(separator: "\n") + "\n"
+    }
+
+    /// Left-aligned columns two spaces apart, no trailing spaces, each row ending in a newline.
+    static func columns(_ rows: [[String]]) -> String {
+        guard let width = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: width)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for row in rows {
+            var line = ""
+            for (i, cell) in row.enumerated() {
+                line += cell
+                if i < row.count - 1 { line += String(repeating: " ", count: widths[i] - cell.count + 2) }
+            }
+            out += line + "\n"
+        }
+        return out
+    }
+}
