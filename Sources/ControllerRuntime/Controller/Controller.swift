@@ -14,6 +14,9 @@ public final class Controller: Sendable {
     let reconciler: any Reconciler
     public let workers: Int
     let counters = Mutex(ControllerStats())
+    let metrics: RuntimeMetrics?
+    /// Set by `stopTakingWork()`: workers finish the key in hand and take no other.
+    let stopping = Atomic<Bool>(false)
 
     /// Counts of reconcile outcomes, for metrics and tests.
     public struct ControllerStats: Sendable, Equatable {
@@ -24,12 +27,21 @@ public final class Controller: Sendable {
         public var terminal = 0
     }
 
-    public init(name: String, reconciler: any Reconciler, queue: WorkQueue = WorkQueue(), workers: Int = 1) {
+    public init(name: String, reconciler: any Reconciler, queue: WorkQueue = WorkQueue(), workers: Int = 1,
+                metrics: RuntimeMetrics? = nil) {
         precondition(workers > 0, "a controller needs at least one worker")
         self.name = name
         self.reconciler = reconciler
         self.queue = queue
         self.workers = workers
+        self.metrics = metrics
+        if let metrics {
+            let labels = [name]
+            queue.observeWaitTimes { [queueWait = metrics.queueWait] waited in queueWait.observe(labels, waited) }
+            metrics.registry.addCollector { [weak queue, queueDepth = metrics.queueDepth] in
+                if let queue { queueDepth.set(labels, to: Double(queue.count)) }
+            }
+        }
     }
 
     public var stats: ControllerStats { counters.withLock { $0 } }
@@ -50,9 +62,24 @@ public final class Controller: Sendable {
     /// Stops taking new keys; in-flight and queued keys are still reconciled before `run()` returns.
     public func stop() { queue.shutdown() }
 
+    /// Stops handing out keys, queued ones included; reconciles in flight finish and `run()` then returns.
+    ///
+    /// For a graceful shutdown: what is still queued is not lost to the system,
+    /// since the next replica's informers list every object again.
+    public func stopTakingWork() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        queue.shutdown()
+    }
+
     private func workerLoop() async {
-        while let key = await queue.get() {
+        while !stopping.load(ordering: .sequentiallyConsistent), let key = await queue.get() {
+            if stopping.load(ordering: .sequentiallyConsistent) {
+                queue.done(key)
+                return
+            }
+            let start = queue.clock.now
             let outcome = await reconciler.reconcile(key)
+            metrics?.reconcileDuration.observe([name], queue.clock.now - start)
             apply(outcome, to: key)
             queue.done(key)
         }
@@ -60,6 +87,17 @@ public final class Controller: Sendable {
 
     /// The interpretation of outcomes, in one place.
     func apply(_ outcome: ReconcileOutcome, to key: ObjectKey) {
+        if let metrics {
+            let label: String
+            switch outcome {
+            case .done: label = "done"
+            case .requeue: label = "requeue"
+            case .retry: label = "retry"
+            case .terminal: label = "terminal"
+            }
+            metrics.reconcileTotal.increment([name, label])
+            if label == "retry" || label == "terminal" { metrics.reconcileErrors.increment([name]) }
+        }
         counters.withLock { stats in
             stats.reconciles += 1
             switch outcome {

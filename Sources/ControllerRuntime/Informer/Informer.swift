@@ -27,11 +27,12 @@ public final class Informer: Sendable {
     let watchTimeoutSeconds: Int
     let handlers = Mutex<[@Sendable (InformerEvent) -> Void]>([])
     let state = Mutex(InformerStats())
+    let metrics: RuntimeMetrics?
 
     public init(client: KubeClient, resource: APIResource, namespace: String? = nil, labelSelector: String? = nil,
                 cache: ObjectCache = ObjectCache(), clock: any RuntimeClock = ContinuousRuntimeClock(),
                 backoff: Backoff = Backoff(base: .milliseconds(100), cap: .seconds(30), jitter: 0.5),
-                watchTimeoutSeconds: Int = 300) {
+                watchTimeoutSeconds: Int = 300, metrics: RuntimeMetrics? = nil) {
         self.client = client
         self.resource = resource
         self.namespace = namespace
@@ -40,6 +41,8 @@ public final class Informer: Sendable {
         self.clock = clock
         self.backoff = backoff
         self.watchTimeoutSeconds = watchTimeoutSeconds
+        self.metrics = metrics
+        metrics?.register(self)
     }
 
     /// True once the first list has been stored in the cache.
@@ -88,7 +91,9 @@ public final class Informer: Sendable {
 
     /// Lists everything and replaces the cache with it, telling handlers what changed.
     func relist() async throws(KubeClientError) {
-        let list = try await client.listAll(resource, namespace: namespace, options: ListOptions(labelSelector: labelSelector))
+        let list = try await measured(metrics, "LIST") { () async throws(KubeClientError) in
+            try await client.listAll(resource, namespace: namespace, options: ListOptions(labelSelector: labelSelector))
+        }
         var objects: [ObjectKey: JSON] = [:]
         var skipped = 0
         for item in list.items {

@@ -22,6 +22,7 @@ public final class LeaderElector: Sendable {
     let clock: any RuntimeClock
     let wallClock: @Sendable () -> Date
     let state = Mutex(ElectorState())
+    let metrics: RuntimeMetrics?
 
     struct ElectorState {
         var observedSpec: JSON?
@@ -34,11 +35,13 @@ public final class LeaderElector: Sendable {
     enum Attempt: Equatable { case leading, heldByOther, failed }
 
     public init(client: KubeClient, config: LeaderElectionConfig, clock: any RuntimeClock = ContinuousRuntimeClock(),
-                wallClock: @escaping @Sendable () -> Date = { Date() }) {
+                wallClock: @escaping @Sendable () -> Date = { Date() }, metrics: RuntimeMetrics? = nil) {
         self.client = client
         self.config = config
         self.clock = clock
         self.wallClock = wallClock
+        self.metrics = metrics
+        metrics?.register(self)
     }
 
     public var isLeader: Bool { state.withLock { $0.isLeader } }
@@ -83,7 +86,9 @@ public final class LeaderElector: Sendable {
         let now = MicroTime.format(wallClock())
         let lease: JSON
         do {
-            lease = try await client.get(.leases, name: config.leaseName, namespace: config.namespace)
+            lease = try await measured(metrics, "GET") { () async throws(KubeClientError) in
+                try await client.get(.leases, name: config.leaseName, namespace: config.namespace)
+            }
         } catch let error {
             guard error.statusCode == 404 else { return .failed }
             return await create(now: now)
@@ -121,7 +126,9 @@ public final class LeaderElector: Sendable {
                      "acquireTime": .string(now), "renewTime": .string(now), "leaseTransitions": 0],
         ]
         do {
-            let created = try await client.create(.leases, lease, namespace: config.namespace)
+            let created = try await measured(metrics, "POST") { () async throws(KubeClientError) in
+                try await client.create(.leases, lease, namespace: config.namespace)
+            }
             observe(created)
             return .leading
         } catch {
@@ -132,7 +139,9 @@ public final class LeaderElector: Sendable {
     /// PUT with the resourceVersion read; a 409 means a rival wrote first.
     private func write(_ lease: JSON) async -> Attempt {
         do {
-            let written = try await client.update(.leases, lease, namespace: config.namespace)
+            let written = try await measured(metrics, "PUT") { () async throws(KubeClientError) in
+                try await client.update(.leases, lease, namespace: config.namespace)
+            }
             observe(written)
             return .leading
         } catch {

@@ -25,6 +25,10 @@ public final class WorkQueue: Sendable {
         var shuttingDown = false
         var failures: [ObjectKey: Int] = [:]
         var delayed: [ObjectKey: (deadline: Duration, timer: Task<Void, Never>)] = [:]
+        /// When each queued key was appended, kept only while `waitObserver` is set.
+        var enqueuedAt: [ObjectKey: Duration] = [:]
+        /// Told how long a key waited (from its enqueue instant) when a worker takes it.
+        var waitObserver: (@Sendable (_ enqueuedAt: Duration) -> Void)?
     }
 
     let state = Mutex(State())
@@ -46,6 +50,7 @@ public final class WorkQueue: Sendable {
             state.dirty.insert(key)
             if state.processing.contains(key) { return nil }
             state.queue.append(key)
+            if state.waitObserver != nil { state.enqueuedAt[key] = clock.now }
             return Self.wakeWaiter(&state)
         }
         if let (waiter, key) = handOff { waiter.resume(returning: key) }
@@ -100,6 +105,7 @@ public final class WorkQueue: Sendable {
             state.processing.remove(key)
             guard state.dirty.contains(key) else { return nil }
             state.queue.append(key)
+            if state.waitObserver != nil { state.enqueuedAt[key] = clock.now }
             return Self.wakeWaiter(&state)
         }
         if let (waiter, key) = handOff { waiter.resume(returning: key) }
@@ -121,6 +127,12 @@ public final class WorkQueue: Sendable {
         for waiter in waiters { waiter.resume(returning: nil) }
     }
 
+    /// Reports, for every key a worker takes, how long it waited on the queue's clock (for metrics).
+    public func observeWaitTimes(_ observe: @escaping @Sendable (Duration) -> Void) {
+        let clock = self.clock
+        state.withLock { $0.waitObserver = { enqueuedAt in observe(clock.now - enqueuedAt) } }
+    }
+
     public var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
     /// Keys waiting to be handed out.
     public var count: Int { state.withLock { $0.queue.count } }
@@ -134,6 +146,7 @@ public final class WorkQueue: Sendable {
     private static func startProcessing(_ key: ObjectKey, _ state: inout State) {
         state.processing.insert(key)
         state.dirty.remove(key)
+        if let observe = state.waitObserver, let enqueued = state.enqueuedAt.removeValue(forKey: key) { observe(enqueued) }
     }
 
     /// Hands the head of the queue to the oldest waiter, if there is one.
