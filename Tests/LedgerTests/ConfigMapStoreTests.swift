@@ -68,7 +68,8 @@ struct ConfigMapStoreTests {
         range.map { n in
             EntryDraft(id: "\(prefix)-\(n)", event: .applied, generation: 1, step: "step-\(n % 3)", target: "us-east",
                        actor: "replica-\(prefix)",
-                       detail: ["n": .int(Int64(n)), "pad": .string(String(repeating: "x", count: padding))])
+                       detail: ["n": .int(Int64(n)), "pad": .string(String(repeating: "x", count: padding)),
+                                "note": "ünïcode \"quoted\"\n\ttab ✓"])
         }
     }
 
