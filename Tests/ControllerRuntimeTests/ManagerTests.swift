@@ -1,4 +1,5 @@
 import ControllerRuntime
+import Foundation
 import KubeClient
 import KubeJSON
 import Synchronization
@@ -102,5 +103,35 @@ private final class SlowReconciler: Reconciler {
         holding.cancel()
         await holding.value
         await fixture.stop()
+    }
+
+    /// Safe for the rest of the process: SIGTERM is sent only once `runUntilSignalled` has set it to be
+    /// ignored (the health server starts after that), and `run` returns only after the signal was taken.
+    @Test func sigtermShutsDownGracefully() async throws {
+        let controller = Controller(name: "signalled", reconciler: SlowReconciler(pause: .zero))
+        let manager = Manager(informers: [], controllers: [controller], shutdownGracePeriod: .seconds(20))
+        let run = Task { try await manager.runUntilSignalled() }
+        await eventually("serving") { manager.healthServer?.port != nil }
+        kill(getpid(), SIGTERM)
+        let exit = try await withThrowingTaskGroup(of: Manager.Exit?.self) { group in
+            group.addTask { try await run.value }
+            group.addTask { try await Task.sleep(for: .seconds(10)); return nil }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            if first == nil { manager.shutdown(); _ = try await run.value }
+            return first
+        }
+        #expect(exit == .shutdown, "SIGTERM reached the manager")
+        #expect(controller.queue.isShuttingDown)
+    }
+
+    @Test func withoutControllersItServesUntilShutdown() async throws {
+        let manager = Manager(informers: [], controllers: [])
+        let run = Task { try await manager.run() }
+        await eventually("serving") { manager.healthServer?.port != nil }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(manager.readiness == .ready)
+        manager.shutdown()
+        #expect(try await run.value == .shutdown)
     }
 }

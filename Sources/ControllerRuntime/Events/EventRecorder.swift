@@ -41,10 +41,12 @@ public final class EventRecorder: Sendable {
     let seriesWindow: Duration
     let patchInterval: Duration
     let state = Mutex<(series: [String: Series], stats: Stats)>(([:], Stats()))
+    let metrics: RuntimeMetrics?
 
     public init(client: KubeClient, reportingController: String, reportingInstance: String,
                 clock: any RuntimeClock = ContinuousRuntimeClock(), wallClock: @escaping @Sendable () -> Date = { Date() },
-                seriesWindow: Duration = .seconds(360), patchInterval: Duration = .seconds(10)) {
+                seriesWindow: Duration = .seconds(360), patchInterval: Duration = .seconds(10), metrics: RuntimeMetrics? = nil) {
+        self.metrics = metrics
         self.client = client
         self.reportingController = reportingController
         self.reportingInstance = reportingInstance
@@ -93,7 +95,9 @@ public final class EventRecorder: Sendable {
                 "action": .string(action), "reason": .string(reason), "type": .string(type.rawValue),
                 "note": .string(note), "regarding": reference,
             ]
-            let ok = (try? await client.create(.events, event, namespace: namespace)) != nil
+            let ok = (try? await measured(metrics, "POST") { () async throws(KubeClientError) in
+                try await client.create(.events, event, namespace: namespace)
+            }) != nil
             finishWrite(identity, count: 1, ok: ok, created: true)
         case .patch(let name, let count):
             await patch(identity, name: name, namespace: namespace, count: count)
@@ -117,7 +121,9 @@ public final class EventRecorder: Sendable {
 
     private func patch(_ identity: String, name: String, namespace: String, count: Int) async {
         let body: JSON = ["series": ["count": .int(Int64(count)), "lastObservedTime": .string(MicroTime.format(wallClock()))]]
-        let ok = (try? await client.patch(.events, name: name, namespace: namespace, .merge(body))) != nil
+        let ok = (try? await measured(metrics, "PATCH") { () async throws(KubeClientError) in
+            try await client.patch(.events, name: name, namespace: namespace, .merge(body))
+        }) != nil
         finishWrite(identity, count: count, ok: ok, created: false)
     }
 

@@ -11,9 +11,10 @@ import Synchronization
 /// Shutdown, in order:
 /// 1. /readyz turns 503 and every controller stops taking keys.
 /// 2. In-flight reconciles finish, up to `shutdownGracePeriod`; past it they are cancelled.
-/// 3. Leading: the elector sees its work return and releases the Lease (empty holder),
+/// 3. Event recorders flush the repeat counts they still hold.
+/// 4. Leading: the elector sees its work return and releases the Lease (empty holder),
 ///    so a standby takes over at its next retry. Campaigning: the campaign is cancelled.
-/// 4. Informers are cancelled and the health server stops; `run()` returns `.shutdown`.
+/// 5. Informers are cancelled and the health server stops; `run()` returns `.shutdown`.
 ///
 /// Caveat: keys still queued at shutdown are dropped; the next leader's
 /// informers list every object again, so none is missed (level-triggered).
@@ -28,6 +29,7 @@ public final class Manager: Sendable {
 
     public let informers: [Informer]
     public let controllers: [Controller]
+    public let eventRecorders: [EventRecorder]
     public let elector: LeaderElector?
     public let healthServer: HealthServer?
     public let metrics: RuntimeMetrics?
@@ -40,11 +42,12 @@ public final class Manager: Sendable {
     ///   - health: host and port for /healthz, /readyz and /metrics; nil serves none.
     ///   - standbyIsReady: with an elector, whether a replica that is not leading reports ready.
     public init(informers: [Informer], controllers: [Controller], elector: LeaderElector? = nil,
-                metrics: RuntimeMetrics? = nil, health: (host: String, port: Int)? = ("127.0.0.1", 0),
+                eventRecorders: [EventRecorder] = [], metrics: RuntimeMetrics? = nil, health: (host: String, port: Int)? = ("127.0.0.1", 0),
                 standbyIsReady: Bool = false, shutdownGracePeriod: Duration = .seconds(30),
                 clock: any RuntimeClock = ContinuousRuntimeClock()) {
         self.informers = informers
         self.controllers = controllers
+        self.eventRecorders = eventRecorders
         self.elector = elector
         self.metrics = metrics
         self.shutdownGracePeriod = shutdownGracePeriod
@@ -85,9 +88,9 @@ public final class Manager: Sendable {
         await withTaskGroup(of: Ended.self) { group in
             group.addTask {
                 if let elector = self.elector {
-                    await elector.run { await self.runControllers() }
+                    await elector.run { await self.runControllersUntilShutdown() }
                 } else {
-                    await self.runControllers()
+                    await self.runControllersUntilShutdown()
                 }
                 return .workReturned
             }
@@ -109,9 +112,12 @@ public final class Manager: Sendable {
         }
     }
 
-    private func runControllers() async {
+    /// The controllers until they have drained at shutdown; with none (or all stopped by hand), until shutdown.
+    private func runControllersUntilShutdown() async {
         await withTaskGroup(of: Void.self) { group in
             for controller in controllers { group.addTask { await controller.run() } }
         }
+        await stopping.wait()
+        if !Task.isCancelled { for recorder in eventRecorders { await recorder.flush() } }
     }
 }
