@@ -52,7 +52,7 @@ public enum EvolutionEngine {
     static func decideValid(_ input: EngineInput, _ spec: EvolutionSpec) -> Decision {
         var tick = Tick(input: input, spec: spec)
         if input.status.observedGeneration != input.generation {
-            tick.record(.declared, detail: ["sequence": spec.declaredSequence, "planHash": .string(spec.planHash)])
+            tick.record(.declared, detail: spec.declaredDetail)
         }
         tick.status.observedGeneration = input.generation
         tick.restartAfterCompensation()

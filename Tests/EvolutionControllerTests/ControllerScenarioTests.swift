@@ -85,3 +85,36 @@ import Ledger
         await sim.stop()
     }
 }
+
+extension ControllerScenarioTests {
+    /// The controller's Declared entry must be readable by the ledger's audit (one contract, two modules).
+    @Test func theAuditReadsWhatTheControllerRecords() async throws {
+        let (sim, client) = try await Self.start("audit")
+        let ledgerDir = NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"
+        try await Self.installCRD(client)
+        let evolution = try YAML.parse("""
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: audited, namespace: default}
+            spec:
+              steps:
+                - name: a
+                  apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}]}
+                - name: b
+                  apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: b}}]}
+            """)
+        _ = try await client.create(Self.evolutions, evolution, namespace: "default")
+        let controller = EvolutionController(client: client, options: .init(ledgerDirectory: ledgerDir))
+        let running = Task { await controller.run() }
+        let final = try await Self.wait(client, "audited", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
+        running.cancel()
+        await running.value
+        let ref = EvolutionRef(namespace: "default", name: "audited", uid: final[path: "metadata", "uid"]?.stringValue ?? "")
+        let store = try FileLedgerStore(directory: ledgerDir, evolution: ref)
+        defer { store.close() }
+        let audit = try LedgerQueries(entries: try store.loadEntries()).convergenceAudit()
+        #expect(audit.map { "\($0.edge.from)→\($0.edge.to)" } == ["a→b"])
+        #expect(audit.first?.confirmed == true)
+        await sim.stop()
+    }
+}
