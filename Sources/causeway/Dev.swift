@@ -1,65 +1,102 @@
 import ArgumentParser
+import EvolutionController
 import Foundation
 import KubeClient
 import KubeJSON
 import KubeSim
 import KubeYAML
+import Ledger
 
-/// `hack/dev.sh` runs this: the essay's three regions as embedded API servers,
-/// the Evolution CRD installed, kubeconfigs written for kubectl. The
-/// controller that governs them lands with issue 6; until then this says so.
+/// `hack/dev.sh` runs this: the essay's incident, governed. Three simulated
+/// regions (eu-west absorbs gateway policies slowly), a home cluster holding
+/// the Evolution and the regions' kubeconfigs, the controller, and the
+/// essay's Evolution — each ledger transition printed as it happens, and the
+/// audit answer at the end.
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run Causeway locally on its embedded default: three simulated regions.")
+        abstract: "Run Causeway locally on its embedded default: three simulated regions and the essay's evolution.")
 
-    @Option(help: "Directory for the regions' kubeconfigs.")
+    @Option(help: "Directory for kubeconfigs and the ledger.")
     var directory: String = ".causeway-dev"
 
-    @Flag(help: "Start, check and stop at once (for scripts and tests).")
+    @Option(help: "The Evolution to apply.")
+    var example: String = "Manifests/examples/essay.yaml"
+
+    @Flag(help: "Acknowledge gated steps automatically after a short pause (otherwise run the printed kubectl command).")
+    var autoAck = false
+
+    @Flag(help: "Stop once the evolution has finished instead of serving until Ctrl-C.")
     var once = false
 
-    static let regions: [(name: String, propagation: Duration)] = [
-        ("us-east", .milliseconds(200)), ("eu-west", .seconds(3)), ("ap-south", .milliseconds(500)),
+    static let regions: [(name: String, absorbs: Duration)] = [
+        ("us-east", .milliseconds(300)), ("eu-west", .seconds(4)), ("ap-south", .milliseconds(800)),
     ]
 
     func run() async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let crd = try Self.evolutionCRD()
-        var sims: [KubeSim] = []
-        for region in Self.regions {
-            var options = KubeSimOptions(name: region.name)
-            // The gateway policy of the essay: each region absorbs it after its own delay; eu-west is slow.
-            options.simulation.propagation = [PropagationRule(group: "gateway.example", kind: "Policy", delay: region.propagation)]
-            let sim = try await KubeSim.start(options)
-            let path = "\(directory)/\(region.name).kubeconfig"
-            try sim.writeKubeconfig(to: path)
-            let client = try KubeClient(config: try KubeConfig.parse(sim.kubeconfig()).restConfig())
-            if let crd { _ = try await client.create(.customResourceDefinitions, crd) }
-            _ = try await client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "platform"]])
-            print("region \(region.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(sim.url)  gateway policies absorb in \(region.propagation)  kubeconfig \(path)")
-            sims.append(sim)
-        }
-        print("""
+        let ledgerDirectory = directory + "/ledger"
+        try? FileManager.default.removeItem(atPath: ledgerDirectory)
+        let environment = try await DevEnvironment.start(directory: directory, regions: Self.regions)
+        let evolution = try Self.load(example)
+        let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
+        let name = evolution[path: "metadata", "name"]?.stringValue ?? ""
 
-            Three embedded Kubernetes API servers are running (KubeSim, HTTPS, real kubectl works):
-              kubectl --kubeconfig \(directory)/eu-west.kubeconfig get crd
-              kubectl --kubeconfig \(directory)/eu-west.kubeconfig apply -f Manifests/examples/essay.yaml
-              kubectl --kubeconfig \(directory)/eu-west.kubeconfig get evo -A
+        let controller = EvolutionController(client: environment.home, options: .init(ledgerDirectory: ledgerDirectory))
+        let running = Task { await controller.run() }
+        let created = try await environment.home.create(DevEnvironment.evolutions, evolution, namespace: namespace)
+        let ref = EvolutionRef(namespace: namespace, name: name, uid: created[path: "metadata", "uid"]?.stringValue ?? "")
+        print("\napplied \(example): evolution \(namespace)/\(name); transitions as the ledger records them:\n")
 
-            \(crd == nil ? "The Evolution CRD was not found (Manifests/crd/evolution.yaml); run from the repository root.\n" : "The Evolution CRD is installed in every region.\n")
-            Not yet running: the Evolution controller and its ledger (issues 4–6), so Evolutions you
-            apply are stored and validated but nothing progresses them yet.
-            """)
-        if !once {
-            print("Press Ctrl-C to stop.")
-            try await waitForInterrupt()
+        let ledgerFile = ledgerDirectory + "/" + FileLedgerStore.fileName(for: ref)
+        var printed = 0
+        var askedForAck: Set<String> = []
+        var finished = false
+        while !finished || !once {
+            try await Task.sleep(for: .milliseconds(200))
+            printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
+            let current = try await environment.home.get(DevEnvironment.evolutions, name: name, namespace: namespace)
+            for step in Self.awaitingAck(current) where !askedForAck.contains(step) {
+                askedForAck.insert(step)
+                if autoAck || once {
+                    print("            (auto-acknowledging \(step) in 2 s, as a human would with kubectl annotate)")
+                    try await Task.sleep(for: .seconds(2))
+                    _ = try await environment.home.patch(DevEnvironment.evolutions, name: name, namespace: namespace,
+                                                         .merge(["metadata": ["annotations": [.init(stringLiteral: "ack.causeway.dev/\(step)"): "approved"]]]),
+                                                         options: WriteOptions(fieldManager: "dev-operator"))
+                } else {
+                    print("            → \(step) waits for acknowledgment: kubectl --kubeconfig \(directory)/home.kubeconfig annotate evo \(name) -n \(namespace) ack.causeway.dev/\(step)=approved")
+                }
+            }
+            let phase = current[path: "status", "phase"]?.stringValue ?? ""
+            if !finished, ["Converged", "Failed", "Halted"].contains(phase) {
+                finished = true
+                printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
+                print("\nevolution \(name): \(phase)")
+                if !once { print("Still serving; press Ctrl-C to stop. kubeconfigs are in \(directory)/.") }
+            }
+            if finished && !once { try await waitForInterrupt(); break }
         }
-        for sim in sims { await sim.stop() }
+        running.cancel()
+        await running.value
+        try TransitionPrinter.printAudit(directory: ledgerDirectory, evolution: ref)
+        await environment.stop()
     }
 
-    static func evolutionCRD() throws -> JSON? {
-        let path = "Manifests/crd/evolution.yaml"
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try YAML.parseStream(Array(data)).first
+    static func load(_ path: String) throws -> JSON {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("cannot read \(path); run from the repository root")
+        }
+        guard let evolution = try YAML.parseStream(Array(data)).first(where: { $0["kind"] == "Evolution" }) else {
+            throw CommandFailure("\(path) holds no Evolution")
+        }
+        return evolution
+    }
+
+    /// Steps whose acknowledgment gate is what they wait for.
+    static func awaitingAck(_ evolution: JSON) -> [String] {
+        (evolution[path: "status", "steps"]?.arrayValue ?? []).compactMap { step in
+            let text = step.serializedString()
+            return text.contains("acknowledg") && step["phase"]?.stringValue != "Converged" ? step["name"]?.stringValue : nil
+        }
     }
 }

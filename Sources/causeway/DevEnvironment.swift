@@ -1,0 +1,104 @@
+import Foundation
+import KubeClient
+import KubeJSON
+import KubeSim
+import KubeYAML
+import Ledger
+
+/// The embedded world of `causeway dev`: a home cluster (the Evolution, the
+/// regions' kubeconfig Secrets, the controller's reads and writes) and one
+/// KubeSim per region with the essay's CRDs, namespaces and absorption delay.
+struct DevEnvironment {
+    static let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
+
+    var home: KubeClient
+    var sims: [KubeSim]
+
+    static func start(directory: String, regions: [(name: String, absorbs: Duration)]) async throws -> DevEnvironment {
+        var sims: [KubeSim] = []
+        let homeSim = try await KubeSim.start(KubeSimOptions(name: "home"))
+        sims.append(homeSim)
+        try homeSim.writeKubeconfig(to: "\(directory)/home.kubeconfig")
+        let home = try KubeClient(config: try KubeConfig.parse(homeSim.kubeconfig()).restConfig())
+        _ = try await home.create(.customResourceDefinitions, try crd(at: "Manifests/crd/evolution.yaml"))
+        _ = try await home.create(.namespaces, namespace("platform"))
+        print("home      \(homeSim.url)  kubeconfig \(directory)/home.kubeconfig (Evolutions, region Secrets)")
+
+        for region in regions {
+            var options = KubeSimOptions(name: region.name)
+            options.simulation.rolloutDuration = .milliseconds(500)
+            // Each region absorbs identity roles and gateway policies after its own delay; eu-west is slow.
+            options.simulation.propagation = [
+                PropagationRule(group: "iam.example.com", kind: "RoleSet", delay: region.absorbs),
+                PropagationRule(group: "gw.example", kind: "Policy", delay: region.absorbs),
+            ]
+            let sim = try await KubeSim.start(options)
+            sims.append(sim)
+            let path = "\(directory)/\(region.name).kubeconfig"
+            try sim.writeKubeconfig(to: path)
+            let client = try KubeClient(config: try KubeConfig.parse(sim.kubeconfig()).restConfig())
+            for ns in ["identity", "shop", "gateway"] { _ = try await client.create(.namespaces, namespace(ns)) }
+            _ = try await client.create(.customResourceDefinitions, exampleCRD(group: "iam.example.com", kind: "RoleSet", plural: "rolesets"))
+            _ = try await client.create(.customResourceDefinitions, exampleCRD(group: "gw.example", kind: "Policy", plural: "policies"))
+            let secret: JSON = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(region.name)")],
+                                "data": ["kubeconfig": .string(Data(sim.kubeconfig().utf8).base64EncodedString())]]
+            _ = try await home.create(.secrets, secret, namespace: "platform")
+            print("region    \(region.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(sim.url)  absorbs policies in \(region.absorbs)  kubeconfig \(path)")
+        }
+        return DevEnvironment(home: home, sims: sims)
+    }
+
+    func stop() async {
+        for sim in sims { await sim.stop() }
+    }
+
+    static func namespace(_ name: String) -> JSON {
+        ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
+    }
+
+    static func crd(at path: String) throws -> JSON {
+        guard let data = FileManager.default.contents(atPath: path), let crd = try YAML.parseStream(Array(data)).first else {
+            throw CommandFailure("cannot read \(path); run from the repository root")
+        }
+        return crd
+    }
+
+    /// A permissive CRD with a status subresource, standing in for a vendor's (identity roles, gateway policies).
+    static func exampleCRD(group: String, kind: String, plural: String) -> JSON {
+        ["apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+         "metadata": ["name": .string("\(plural).\(group)")],
+         "spec": ["group": .string(group), "scope": "Namespaced",
+                  "names": ["plural": .string(plural), "singular": .string(kind.lowercased()), "kind": .string(kind)],
+                  "versions": [["name": "v1", "served": true, "storage": true, "subresources": ["status": [:]],
+                                "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]]]]]]
+    }
+}
+
+/// Prints ledger entries as they land, and the audit at the end.
+enum TransitionPrinter {
+    /// Prints lines of the ledger file after the first `count`; returns the new count.
+    static func printNew(from path: String, after count: Int) -> Int {
+        guard let data = FileManager.default.contents(atPath: path) else { return count }
+        let lines = data.split(separator: UInt8(ascii: "\n"))
+        for line in lines.dropFirst(count) {
+            guard let entry = try? JSON.parse(Array(line)) else { continue }
+            let at = entry["at"]?.stringValue.map { String($0.dropFirst(11)) } ?? ""
+            let event = entry["event"]?.stringValue ?? "?"
+            let step = entry["step"]?.stringValue ?? ""
+            let target = entry["target"]?.stringValue.map { " @ \($0)" } ?? ""
+            let actor = entry["actor"]?.stringValue ?? ""
+            print("  \(at)  \(event.padding(toLength: 18, withPad: " ", startingAt: 0)) \(step)\(target)   by \(actor)")
+        }
+        return lines.count
+    }
+
+    static func printAudit(directory: String, evolution: EvolutionRef) throws {
+        let store = try FileLedgerStore(directory: directory, evolution: evolution)
+        defer { store.close() }
+        let entries = try store.loadEntries()
+        let report = LedgerVerifier.verify(entries, evolution: evolution)
+        print("\nledger: \(entries.count) entries, chain \(report.violation == nil ? "verified" : "BROKEN: \(report.violation!)")")
+        print("audit — was convergence confirmed before each successor started?")
+        for edge in try LedgerQueries(entries: entries).convergenceAudit() { print("  " + edge.description.replacingOccurrences(of: "\n", with: "\n  ")) }
+    }
+}
