@@ -1,4 +1,4 @@
-import ControllerRuntime
+@testable import ControllerRuntime
 import KubeClient
 import KubeJSON
 import Testing
@@ -59,6 +59,7 @@ func sample(_ text: String, _ series: String) -> Double? {
         #expect(sample(scrape.body, "causeway_api_request_duration_seconds_count{verb=\"LIST\",code=\"200\"}") == 1)
         #expect(sample(scrape.body, "causeway_api_request_duration_seconds_bucket{verb=\"LIST\",code=\"200\",le=\"+Inf\"}") == 1)
         #expect(sample(scrape.body, "causeway_informer_relists_total{resource=\"configmaps\"}") == 0)
+        #expect(sample(scrape.body, "causeway_informer_errors_total{resource=\"configmaps\"}") == 0)
 
         run.cancel()
         await run.value
@@ -74,5 +75,19 @@ func sample(_ text: String, _ series: String) -> Double? {
                 == .notReady("not leader of lease default/causeway-leader"))
         #expect(ReadinessCheck(informers: [], elector: elector, standbyIsReady: true).evaluate() == .ready)
         await fixture.stop()
+    }
+
+    @Test func routesAnswerWithoutSockets() {
+        let registry = MetricsRegistry()
+        registry.counter("test_total", help: "t").increment()
+        let routes = HealthRoutes(metrics: registry) { .notReady("informers not synced: configmaps") }
+        #expect(routes.respond(method: "GET", path: "/healthz") == .init(status: 200, body: "ok\n"))
+        #expect(routes.respond(method: "GET", path: "/readyz?verbose") == .init(status: 503, body: "informers not synced: configmaps\n"))
+        #expect(routes.respond(method: "POST", path: "/healthz").status == 405)
+        #expect(routes.respond(method: "GET", path: "/other").status == 404)
+        let metrics = routes.respond(method: "GET", path: "/metrics")
+        #expect(metrics.contentType == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(metrics.body == "# HELP test_total t\n# TYPE test_total counter\ntest_total 1\n")
+        #expect(HealthRoutes(metrics: nil) { .ready }.respond(method: "GET", path: "/metrics").status == 404)
     }
 }

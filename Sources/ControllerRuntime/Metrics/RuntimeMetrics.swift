@@ -12,6 +12,8 @@ import KubeClient
 /// | `causeway_informer_watch_restarts_total` | counter | resource | Watches started after the first (stream ended, failed or expired) |
 /// | `causeway_informer_relists_total` | counter | resource | Relists forced by a 410 (watch fell out of the server's history) |
 /// | `causeway_informer_synced` | gauge | resource | 1 once the informer's first list is in its cache |
+/// | `causeway_informer_errors_total` | counter | resource | List or watch failures the informer backed off after (transport, 5xx, 429, malformed stream) |
+/// | `causeway_informer_skipped_objects_total` | counter | resource | Objects skipped because they could not be keyed (no metadata.name) |
 /// | `causeway_api_request_duration_seconds` | histogram | verb, code | API requests made by the runtime, by verb (GET, LIST, POST, PUT, PATCH, DELETE) and HTTP status (`<error>` when no status came back) |
 /// | `causeway_leader_election_is_leader` | gauge | lease | 1 while this replica holds the Lease |
 ///
@@ -30,6 +32,8 @@ public final class RuntimeMetrics: Sendable {
     let watchRestarts: MetricFamily
     let relists: MetricFamily
     let synced: MetricFamily
+    let informerErrors: MetricFamily
+    let skippedObjects: MetricFamily
     public let apiRequestDuration: MetricFamily
     let isLeader: MetricFamily
 
@@ -50,6 +54,12 @@ public final class RuntimeMetrics: Sendable {
                                    help: "Relists forced by an expired resourceVersion (410), by resource.", labels: ["resource"])
         synced = registry.gauge("causeway_informer_synced", help: "1 once the informer's cache holds its first list.",
                                 labels: ["resource"])
+        informerErrors = registry.counter("causeway_informer_errors_total",
+                                          help: "List or watch failures the informer backed off after, by resource.",
+                                          labels: ["resource"])
+        skippedObjects = registry.counter("causeway_informer_skipped_objects_total",
+                                          help: "Objects the informer skipped because they had no metadata.name.",
+                                          labels: ["resource"])
         apiRequestDuration = registry.histogram("causeway_api_request_duration_seconds",
                                                 help: "API requests made by the runtime, by verb and HTTP status code.",
                                                 labels: ["verb", "code"])
@@ -76,12 +86,14 @@ public final class RuntimeMetrics: Sendable {
     /// Exposes an informer's progress (read from its `stats` on every scrape).
     public func register(_ informer: Informer) {
         let resource = informer.resource.description
-        registry.addCollector { [weak informer, watchRestarts, relists, synced] in
+        registry.addCollector { [weak informer, watchRestarts, relists, synced, informerErrors, skippedObjects] in
             guard let informer else { return }
             let stats = informer.stats
             watchRestarts.set([resource], to: Double(max(0, stats.watches - 1)))
             relists.set([resource], to: Double(stats.tooOldRelists))
             synced.set([resource], to: stats.hasSynced ? 1 : 0)
+            informerErrors.set([resource], to: Double(stats.errors))
+            skippedObjects.set([resource], to: Double(stats.skippedObjects))
         }
     }
 
