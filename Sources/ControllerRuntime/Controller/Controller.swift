@@ -65,7 +65,8 @@ public final class Controller: Sendable {
     /// Stops handing out keys, queued ones included; reconciles in flight finish and `run()` then returns.
     ///
     /// For a graceful shutdown: what is still queued is not lost to the system,
-    /// since the next replica's informers list every object again.
+    /// since the next replica's informers list every object again. Final: a
+    /// controller stopped this way does not take keys again.
     public func stopTakingWork() {
         stopping.store(true, ordering: .sequentiallyConsistent)
         queue.shutdown()

@@ -160,7 +160,9 @@ public final class LeaderElector: Sendable {
     /// Empties the holder if we still hold it (client-go's release), so a standby need not wait for expiry.
     func release() async {
         guard config.releaseOnCancel else { return }
-        guard let lease = try? await client.get(.leases, name: config.leaseName, namespace: config.namespace),
+        guard let lease = try? await measured(metrics, "GET", { () async throws(KubeClientError) in
+                  try await client.get(.leases, name: config.leaseName, namespace: config.namespace)
+              }),
               lease[path: "spec", "holderIdentity"]?.stringValue == config.identity else { return }
         let now = MicroTime.format(wallClock())
         var released = lease
@@ -168,7 +170,9 @@ public final class LeaderElector: Sendable {
             "leaseDurationSeconds": 1, "acquireTime": .string(now), "renewTime": .string(now),
             "leaseTransitions": lease[path: "spec", "leaseTransitions"] ?? 0,
         ]
-        _ = try? await client.update(.leases, released, namespace: config.namespace)
+        _ = try? await measured(metrics, "PUT") { () async throws(KubeClientError) in
+            try await client.update(.leases, released, namespace: config.namespace)
+        }
     }
 
     /// The release must reach the server even though our task is being cancelled; the child task is awaited, so it has an owner.

@@ -16,8 +16,10 @@ import Synchronization
 ///    so a standby takes over at its next retry. Campaigning: the campaign is cancelled.
 /// 5. Informers are cancelled and the health server stops; `run()` returns `.shutdown`.
 ///
-/// Caveat: keys still queued at shutdown are dropped; the next leader's
+/// Caveats: keys still queued at shutdown are dropped; the next leader's
 /// informers list every object again, so none is missed (level-triggered).
+/// Cancellation is cooperative: a reconcile that ignores it holds `run()` up
+/// past the grace period. A manager (and its controllers) runs once.
 public final class Manager: Sendable {
     /// Why `run()` returned.
     public enum Exit: Sendable, Equatable {
