@@ -7,7 +7,7 @@ struct Causeway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Change governance for Kubernetes: ordered, convergence-checked, recorded.",
         version: CausewayVersion.current,
-        subcommands: [Dev.self, KubeSimCommand.self, Convert.self, Get.self])
+        subcommands: [Dev.self, ControllerCommand.self, KubeSimCommand.self, Convert.self, Get.self])
 }
 
 /// Options for commands that talk to a cluster.
@@ -38,4 +38,10 @@ func printError(_ message: String) {
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Writes a line to stdout at once: `print` is fully buffered when stdout is a
+/// pipe, and progress must show as it happens.
+func say(_ line: String = "") {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -45,7 +45,7 @@ struct Dev: AsyncParsableCommand {
         let running = Task { await controller.run() }
         let created = try await environment.home.create(DevEnvironment.evolutions, evolution, namespace: namespace)
         let ref = EvolutionRef(namespace: namespace, name: name, uid: created[path: "metadata", "uid"]?.stringValue ?? "")
-        print("\napplied \(example): evolution \(namespace)/\(name); transitions as the ledger records them:\n")
+        say("\napplied \(example): evolution \(namespace)/\(name); transitions as the ledger records them:\n")
 
         let ledgerFile = ledgerDirectory + "/" + FileLedgerStore.fileName(for: ref)
         var printed = 0
@@ -58,21 +58,21 @@ struct Dev: AsyncParsableCommand {
             for step in Self.awaitingAck(current) where !askedForAck.contains(step) {
                 askedForAck.insert(step)
                 if autoAck || once {
-                    print("            (auto-acknowledging \(step) in 2 s, as a human would with kubectl annotate)")
+                    say("            (auto-acknowledging \(step) in 2 s, as a human would with kubectl annotate)")
                     try await Task.sleep(for: .seconds(2))
                     _ = try await environment.home.patch(DevEnvironment.evolutions, name: name, namespace: namespace,
                                                          .merge(["metadata": ["annotations": [.init(stringLiteral: "ack.causeway.dev/\(step)"): "approved"]]]),
                                                          options: WriteOptions(fieldManager: "dev-operator"))
                 } else {
-                    print("            → \(step) waits for acknowledgment: kubectl --kubeconfig \(directory)/home.kubeconfig annotate evo \(name) -n \(namespace) ack.causeway.dev/\(step)=approved")
+                    say("            → \(step) waits for acknowledgment: kubectl --kubeconfig \(directory)/home.kubeconfig annotate evo \(name) -n \(namespace) ack.causeway.dev/\(step)=approved")
                 }
             }
             let phase = current[path: "status", "phase"]?.stringValue ?? ""
             if !finished, ["Converged", "Failed", "Halted"].contains(phase) {
                 finished = true
                 printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
-                print("\nevolution \(name): \(phase)")
-                if !once { print("Still serving; press Ctrl-C to stop. kubeconfigs are in \(directory)/.") }
+                say("\nevolution \(name): \(phase)")
+                if !once { say("Still serving; press Ctrl-C to stop. kubeconfigs are in \(directory)/.") }
             }
             if finished && !once { try await waitForInterrupt(); break }
         }

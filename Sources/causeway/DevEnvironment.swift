@@ -22,7 +22,7 @@ struct DevEnvironment {
         let home = try KubeClient(config: try KubeConfig.parse(homeSim.kubeconfig()).restConfig())
         _ = try await home.create(.customResourceDefinitions, try crd(at: "Manifests/crd/evolution.yaml"))
         _ = try await home.create(.namespaces, namespace("platform"))
-        print("home      \(homeSim.url)  kubeconfig \(directory)/home.kubeconfig (Evolutions, region Secrets)")
+        say("home      \(homeSim.url)  kubeconfig \(directory)/home.kubeconfig (Evolutions, region Secrets)")
 
         for region in regions {
             var options = KubeSimOptions(name: region.name)
@@ -43,7 +43,7 @@ struct DevEnvironment {
             let secret: JSON = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(region.name)")],
                                 "data": ["kubeconfig": .string(Data(sim.kubeconfig().utf8).base64EncodedString())]]
             _ = try await home.create(.secrets, secret, namespace: "platform")
-            print("region    \(region.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(sim.url)  absorbs policies in \(region.absorbs)  kubeconfig \(path)")
+            say("region    \(region.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(sim.url)  absorbs policies in \(region.absorbs)  kubeconfig \(path)")
         }
         return DevEnvironment(home: home, sims: sims)
     }
@@ -87,7 +87,7 @@ enum TransitionPrinter {
             let step = entry["step"]?.stringValue ?? ""
             let target = entry["target"]?.stringValue.map { " @ \($0)" } ?? ""
             let actor = entry["actor"]?.stringValue ?? ""
-            print("  \(at)  \(event.padding(toLength: 18, withPad: " ", startingAt: 0)) \(step)\(target)   by \(actor)")
+            say("  \(at)  \(event.padding(toLength: 18, withPad: " ", startingAt: 0)) \(step)\(target)   by \(actor)")
         }
         return lines.count
     }
@@ -97,8 +97,8 @@ enum TransitionPrinter {
         defer { store.close() }
         let entries = try store.loadEntries()
         let report = LedgerVerifier.verify(entries, evolution: evolution)
-        print("\nledger: \(entries.count) entries, chain \(report.violation == nil ? "verified" : "BROKEN: \(report.violation!)")")
-        print("audit — was convergence confirmed before each successor started?")
-        for edge in try LedgerQueries(entries: entries).convergenceAudit() { print("  " + edge.description.replacingOccurrences(of: "\n", with: "\n  ")) }
+        say("\nledger: \(entries.count) entries, chain \(report.violation == nil ? "verified" : "BROKEN: \(report.violation!)")")
+        say("audit — was convergence confirmed before each successor started?")
+        for edge in try LedgerQueries(entries: entries).convergenceAudit() { say("  " + edge.description.replacingOccurrences(of: "\n", with: "\n  ")) }
     }
 }

@@ -30,8 +30,8 @@ struct KubeSimCommand: AsyncParsableCommand {
         options.tokens = [token: SimUser(name: "admin", groups: ["system:masters", "system:authenticated"])]
         let sim = try await KubeSim.start(options)
         try sim.writeKubeconfig(to: kubeconfig, token: token)
-        print("KubeSim \(name) serving \(sim.url)")
-        print("kubeconfig written to \(kubeconfig): kubectl --kubeconfig \(kubeconfig) get namespaces")
+        say("KubeSim \(name) serving \(sim.url)")
+        say("kubeconfig written to \(kubeconfig): kubectl --kubeconfig \(kubeconfig) get namespaces")
         try await waitForInterrupt()
         await sim.stop()
     }

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import EvolutionController
+import KubeClient
+import KubeJSON
+import KubeSim
+import KubeYAML
+
+/// The essay's shape on three in-process regions: a gateway policy that eu-west
+/// absorbs slowly, then a feature flag. Ordering is proven from each region's
+/// own write log, not from what the controller says about itself.
+@Suite(.serialized) struct RegionsScenarioTests {
+    static let regions: [(String, Duration)] = [("us-east", .milliseconds(100)), ("eu-west", .milliseconds(900)), ("ap-south", .milliseconds(200))]
+
+    struct World {
+        var home: KubeClient
+        var homeSim: KubeSim
+        var regions: [String: KubeSim]
+
+        func stop() async {
+            await homeSim.stop()
+            for sim in regions.values { await sim.stop() }
+        }
+    }
+
+    static func world() async throws -> World {
+        let (homeSim, home) = try await ControllerScenarioTests.start("home")
+        try await ControllerScenarioTests.installCRD(home)
+        var regions: [String: KubeSim] = [:]
+        for (name, delay) in Self.regions {
+            let (sim, client) = try await ControllerScenarioTests.start(name) {
+                $0.simulation.propagation = [PropagationRule(group: "gw.example", kind: "Policy", delay: delay)]
+            }
+            _ = try await client.create(.customResourceDefinitions, try YAML.parse("""
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: policies.gw.example}
+                spec:
+                  group: gw.example
+                  scope: Namespaced
+                  names: {plural: policies, singular: policy, kind: Policy}
+                  versions:
+                  - {name: v1, served: true, storage: true, subresources: {status: {}},
+                     schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+                """))
+            let secret: JSON = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(name)")],
+                                "data": ["kubeconfig": .string(Data(sim.kubeconfig().utf8).base64EncodedString())]]
+            _ = try await home.create(.secrets, secret, namespace: "default")
+            regions[name] = sim
+        }
+        return World(home: home, homeSim: homeSim, regions: regions)
+    }
+
+    static func evolution(sync: String) throws -> JSON {
+        try YAML.parse("""
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: rollout, namespace: default}
+            spec:
+              targets:
+                - {name: us-east, kubeconfigSecretRef: {name: region-us-east}}
+                - {name: eu-west, kubeconfigSecretRef: {name: region-eu-west}}
+                - {name: ap-south, kubeconfigSecretRef: {name: region-ap-south}}
+              steps:
+                - name: gateway-policy
+                  sync: \(sync)
+                  apply: {manifests: [{apiVersion: gw.example/v1, kind: Policy, metadata: {name: roles}, spec: {allow: [auditor]}}]}
+                  converge:
+                    checks:
+                      - jsonPath:
+                          object: {apiVersion: gw.example/v1, kind: Policy, name: roles}
+                          path: .status.observedGeneration
+                          equalsField: .metadata.generation
+                - name: feature-flag
+                  apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: features}, data: {roles-v2: "true"}}]}
+            """)
+    }
+
+    /// When each region received the policy and the flag, from its own write log.
+    static func writes(_ world: World) -> [String: (policy: Date, flag: Date)] {
+        var result: [String: (Date, Date)] = [:]
+        for (name, sim) in world.regions {
+            let log = sim.writeLog
+            guard let policy = log.first(where: { $0.resource == "policies" && $0.name == "roles" })?.time,
+                  let flag = log.first(where: { $0.resource == "configmaps" && $0.name == "features" })?.time else { continue }
+            result[name] = (policy, flag)
+        }
+        return result
+    }
+
+    func run(sync: String) async throws -> [String: (policy: Date, flag: Date)] {
+        let world = try await Self.world()
+        _ = try await world.home.create(ControllerScenarioTests.evolutions, try Self.evolution(sync: sync), namespace: "default")
+        let controller = EvolutionController(client: world.home, options: .init(ledgerDirectory: NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"))
+        let running = Task { await controller.run() }
+        let final = try await ControllerScenarioTests.wait(world.home, "rollout", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
+        running.cancel()
+        await running.value
+        #expect(final[path: "status", "phase"] == "Converged")
+        let writes = Self.writes(world)
+        await world.stop()
+        #expect(writes.count == 3)
+        return writes
+    }
+
+    @Test func lockstepTurnsTheFlagOnNowhereBeforeEveryRegionAbsorbedThePolicy() async throws {
+        let writes = try await run(sync: "Lockstep")
+        let euWestAbsorbed = try #require(writes["eu-west"]).policy.addingTimeInterval(0.9)
+        for (region, w) in writes {
+            #expect(w.flag >= euWestAbsorbed, "\(region)'s flag came \(euWestAbsorbed.timeIntervalSince(w.flag))s before eu-west absorbed the policy")
+        }
+    }
+
+    @Test func independentLetsEachRegionGoWhenItsOwnPolicyIsAbsorbed() async throws {
+        let writes = try await run(sync: "Independent")
+        let usEast = try #require(writes["us-east"])
+        let euWest = try #require(writes["eu-west"])
+        #expect(usEast.flag >= usEast.policy.addingTimeInterval(0.1))
+        #expect(usEast.flag < euWest.policy.addingTimeInterval(0.9), "us-east waited for eu-west although the step is Independent")
+        #expect(euWest.flag >= euWest.policy.addingTimeInterval(0.9))
+    }
+}
