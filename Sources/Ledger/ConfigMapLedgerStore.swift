@@ -14,8 +14,9 @@ import Synchronization
 /// Guarantees:
 /// - One API write per batch: an `update` of the newest segment, conditional on its
 ///   resourceVersion, or the `create` of the next segment.
-/// - No forks: a segment takes appends while it is smaller than `rollAtBytes` and is
-///   frozen once it reaches it, so every appender agrees whether a batch updates the
+/// - No forks: a segment takes appends while it is smaller than the `rollAtBytes` it
+///   was created with (kept in its annotations) and is frozen once it reaches it, so
+///   every appender, however configured, agrees whether a batch updates the
 ///   newest segment or creates the next; both writes are conditional (409 on a stale
 ///   resourceVersion, AlreadyExists on a segment someone else created). A lost race
 ///   reloads the newest segment and surfaces `LedgerStoreError.headMoved`.
@@ -71,6 +72,8 @@ public final class ConfigMapLedgerStore: LedgerStore {
     public static let firstSeqAnnotation = "causeway.dev/ledger-first-seq"
     public static let headSeqAnnotation = "causeway.dev/ledger-head-seq"
     public static let headHashAnnotation = "causeway.dev/ledger-head-hash"
+    /// The size at which the segment stops taking appends, fixed when it is created.
+    public static let rollAtAnnotation = "causeway.dev/ledger-roll-at"
 
     /// The newest segment as last read or written.
     struct Tail: Sendable {
@@ -79,6 +82,8 @@ public final class ConfigMapLedgerStore: LedgerStore {
         var text: [UInt8]
         var firstSeq: Int
         var head: LedgerHead
+        /// From the segment, not from `options`: appenders configured differently still agree.
+        var rollAt: Int
         var name: String { object[path: "metadata", "name"]?.stringValue ?? "" }
     }
 
@@ -224,7 +229,7 @@ public final class ConfigMapLedgerStore: LedgerStore {
     private func plannedWrite(after current: Tail?, lines: [UInt8], firstSeq: Int, head: LedgerHead)
         throws(ConfigMapLedgerError) -> (create: Bool, tail: Tail)
     {
-        if let current, current.text.count < options.rollAtBytes {
+        if let current, current.text.count < current.rollAt {
             let text = current.text + lines
             guard text.count <= options.maxSegmentBytes else {
                 throw .batchTooLarge(bytes: lines.count, limit: options.maxSegmentBytes - current.text.count)
@@ -235,7 +240,8 @@ public final class ConfigMapLedgerStore: LedgerStore {
             annotations.set(Self.headSeqAnnotation, .string(String(head.seq)))
             annotations.set(Self.headHashAnnotation, .string(head.hash.hex))
             object["metadata"]?["annotations"] = .object(annotations)
-            return (false, Tail(index: current.index, object: object, text: text, firstSeq: current.firstSeq, head: head))
+            return (false, Tail(index: current.index, object: object, text: text, firstSeq: current.firstSeq, head: head,
+                                rollAt: current.rollAt))
         }
         guard lines.count <= options.maxSegmentBytes else {
             throw .batchTooLarge(bytes: lines.count, limit: options.maxSegmentBytes)
@@ -253,6 +259,7 @@ public final class ConfigMapLedgerStore: LedgerStore {
                 Self.firstSeqAnnotation: .string(String(firstSeq)),
                 Self.headSeqAnnotation: .string(String(head.seq)),
                 Self.headHashAnnotation: .string(head.hash.hex),
+                Self.rollAtAnnotation: .string(String(options.rollAtBytes)),
             ],
         ]
         if options.retention == .deleteWithEvolution {
@@ -265,7 +272,7 @@ public final class ConfigMapLedgerStore: LedgerStore {
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": .object(metadata),
             "data": .object([Self.dataKey: .string(String(decoding: lines, as: UTF8.self))]),
         ]
-        return (true, Tail(index: index, object: object, text: lines, firstSeq: firstSeq, head: head))
+        return (true, Tail(index: index, object: object, text: lines, firstSeq: firstSeq, head: head, rollAt: options.rollAtBytes))
     }
 
     // MARK: Reading
@@ -370,6 +377,9 @@ public final class ConfigMapLedgerStore: LedgerStore {
             throw .corruptSegment(namespace: ns, configMap: name,
                                   reason: "annotations say seq \(annotatedFirst ?? "?")…\(annotatedSeq ?? "?") ending \(annotatedHash ?? "?"), entries hold seq \(first.seq)…\(last.seq) ending \(last.hash.hex)")
         }
-        return (entries, Tail(index: index, object: object, text: bytes, firstSeq: first.seq, head: last.asHead))
+        guard let rollText = annotations?[Self.rollAtAnnotation]?.stringValue, let rollAt = Int(rollText), rollAt > 0 else {
+            throw .corruptSegment(namespace: ns, configMap: name, reason: "annotation \(Self.rollAtAnnotation) is missing or not a size")
+        }
+        return (entries, Tail(index: index, object: object, text: bytes, firstSeq: first.seq, head: last.asHead, rollAt: rollAt))
     }
 }

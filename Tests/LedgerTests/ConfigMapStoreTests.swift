@@ -183,6 +183,46 @@ struct ConfigMapStoreTests {
         #expect(try await env.segments().count > 1)
     }
 
+    @Test func appendersWithDifferentRollSizesFollowTheSegmentsOwn() async throws {
+        let env = try await LedgerSim.start()
+        defer { Task { await env.stop() } }
+        let big = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: .init(rollAtBytes: 700_000))
+        let small = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: .init(rollAtBytes: 1_000))
+        let ledgerBig = try await Ledger(evolution: Fixtures.evolution, store: big)
+        let ledgerSmall = try await Ledger(evolution: Fixtures.evolution, store: small)
+        _ = try await ledgerBig.append(Self.drafts("big", 0..<2))
+        for b in 0..<10 { _ = try await Self.appendAll(ledgerSmall, [Self.drafts("small", (b * 2)..<(b * 2 + 2), padding: 200)]) }
+        // The segment the big-configured appender created keeps taking appends, whoever appends.
+        #expect(try await env.segments().count == 1)
+        #expect(try await env.segments().first?[path: "metadata", "annotations", "causeway.dev/ledger-roll-at"]?.stringValue == "700000")
+
+        // Concurrently, from a ledger the small-configured appender started.
+        let ns = Fixtures.evolution.namespace
+        for segment in try await env.segments() {
+            try await env.admin.delete(.configMaps, name: segment[path: "metadata", "name"]!.stringValue!, namespace: ns)
+        }
+        let freshSmall = try await Ledger(evolution: Fixtures.evolution,
+                                          store: ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution,
+                                                                      options: .init(rollAtBytes: 1_000)))
+        let freshBig = try await Ledger(evolution: Fixtures.evolution,
+                                        store: ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution))
+        _ = try await freshSmall.append(Self.drafts("s", 0..<1))
+        async let a = Self.appendAll(freshSmall, (1..<20).map { Self.drafts("s", $0..<($0 + 1), padding: 200) })
+        async let b = Self.appendAll(freshBig, (0..<20).map { Self.drafts("b", $0..<($0 + 1), padding: 200) })
+        _ = try await (a, b)
+        let loaded = try await ConfigMapLedgerStore(client: env.admin, evolution: Fixtures.evolution).load()
+        #expect(loaded.count == 40)
+        #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
+        // Every segment but the newest was frozen only once it reached the size it was created with.
+        let segments = try await env.segments()
+        #expect(segments.count > 1)
+        #expect(segments.first?[path: "metadata", "annotations", "causeway.dev/ledger-roll-at"]?.stringValue == "1000")
+        for segment in segments.dropLast() {
+            let rollAt = Int(segment[path: "metadata", "annotations", "causeway.dev/ledger-roll-at"]?.stringValue ?? "") ?? 0
+            #expect((segment[path: "data", "entries.jsonl"]?.stringValue?.utf8.count ?? 0) >= rollAt)
+        }
+    }
+
     @Test func injectedWriteFaultsLeaveOneCompleteChain() async throws {
         let env = try await LedgerSim.start()
         defer { Task { await env.stop() } }
