@@ -47,6 +47,24 @@ public final class EvolutionController: Sendable {
     /// The Evolution cache: what the controller currently knows.
     public var evolutions: ObjectCache { informer.cache }
 
+    /// The controller under a `Manager`: health and metrics endpoints, leader
+    /// election on a Lease, graceful shutdown. Call `finish()` after the
+    /// manager's `run()` returns.
+    public func manager(leaderElection: LeaderElectionConfig?, health: (host: String, port: Int)?,
+                        metrics: RuntimeMetrics = RuntimeMetrics()) -> Manager {
+        informer.enqueue(into: queue, when: EventPredicates.notWrittenBy(EvolutionReconciler.fieldManager))
+        let controller = Controller(name: "evolution", reconciler: reconciler, queue: queue, workers: options.workers, metrics: metrics)
+        let elector = leaderElection.map { LeaderElector(client: home, config: $0, metrics: metrics) }
+        return Manager(informers: [informer], controllers: [controller], elector: elector, eventRecorders: [reconciler.events],
+                       metrics: metrics, health: health)
+    }
+
+    /// Stops the per-target watches and releases the ledgers' file locks.
+    public func finish() {
+        observed.stop()
+        reconciler.ledgers.closeAll()
+    }
+
     public func run() async {
         informer.enqueue(into: queue, when: EventPredicates.notWrittenBy(EvolutionReconciler.fieldManager))
         let controller = Controller(name: "evolution", reconciler: reconciler, queue: queue, workers: options.workers)
@@ -55,7 +73,6 @@ public final class EvolutionController: Sendable {
             group.addTask { await controller.run() }
             await group.waitForAll()
         }
-        observed.stop()
-        reconciler.ledgers.closeAll()
+        finish()
     }
 }

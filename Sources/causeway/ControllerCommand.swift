@@ -2,6 +2,7 @@ import ArgumentParser
 import EvolutionController
 import Foundation
 import KubeClient
+import ControllerRuntime
 
 /// Runs the Evolution controller against a cluster.
 struct ControllerCommand: AsyncParsableCommand {
@@ -21,8 +22,17 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Concurrent reconciles (one Evolution is never reconciled twice at once).")
     var workers: Int = 2
 
-    @Option(help: "This replica's identity in the ledger and in Events.")
+    @Option(help: "This replica's identity in the ledger, in Events and in the leader Lease.")
     var identity: String = ProcessInfo.processInfo.hostName
+
+    @Option(help: "Namespace of the leader-election Lease; empty disables leader election (run one replica only).")
+    var leaderElectionNamespace: String = ""
+
+    @Option(help: "Address for /healthz, /readyz and /metrics.")
+    var healthAddress: String = "127.0.0.1"
+
+    @Option(help: "Port for /healthz, /readyz and /metrics (0 picks one).")
+    var healthPort: Int = 8081
 
     func run() async throws {
         let config: RESTConfig
@@ -35,11 +45,14 @@ struct ControllerCommand: AsyncParsableCommand {
         options.workers = workers
         options.identity = identity
         let controller = EvolutionController(client: try KubeClient(config: config), options: options)
-        say("causeway controller: watching Evolutions on \(config.server); ledger in \(ledgerDirectory)")
-        let running = Task { await controller.run() }
-        try await waitForInterrupt()
-        say("causeway controller: stopping")
-        running.cancel()
-        await running.value
+        let election = leaderElectionNamespace.isEmpty ? nil
+            : LeaderElectionConfig(namespace: leaderElectionNamespace, leaseName: "causeway-controller", identity: identity)
+        let manager = controller.manager(leaderElection: election, health: (healthAddress, healthPort))
+        say("causeway controller: watching Evolutions on \(config.server); ledger in \(ledgerDirectory)"
+            + (election.map { "; leader election on Lease \($0.namespace)/causeway-controller" } ?? ""))
+        let exit = try await manager.runUntilSignalled()
+        controller.finish()
+        say("causeway controller: stopped (\(exit))")
+        if exit == .leadershipLost { throw ExitCode(1) }
     }
 }
