@@ -92,13 +92,11 @@ enum TransitionPrinter {
         return lines.count
     }
 
+    /// The verdict and the audit, as `causeway ledger verify` and `causeway audit` print them.
     static func printAudit(directory: String, evolution: EvolutionRef) throws {
-        let store = try FileLedgerStore(directory: directory, evolution: evolution)
-        defer { store.close() }
-        let entries = try store.loadEntries()
-        let report = LedgerVerifier.verify(entries, evolution: evolution)
-        say("\nledger: \(entries.count) entries, chain \(report.violation == nil ? "verified" : "BROKEN: \(report.violation!)")")
-        say("audit — was convergence confirmed before each successor started?")
-        for edge in try LedgerQueries(entries: entries).convergenceAudit() { say("  " + edge.description.replacingOccurrences(of: "\n", with: "\n  ")) }
+        let entries = try FileLedgerStore.read(directory: directory, evolution: evolution).entries
+        say("\n" + LedgerRendering.verification(LedgerVerifier.verify(entries, evolution: evolution), evolution: evolution))
+        say(try LedgerRendering.audit(entries))
+        say("(again any time: causeway audit --dir \(directory) \(evolution.name))")
     }
 }
