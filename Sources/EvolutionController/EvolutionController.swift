@@ -44,6 +44,22 @@ public final class EvolutionController: Sendable {
             now: options.now)
     }
 
+    /// Drops updates that changed only status (the controller's own writes,
+    /// mostly); anything else — spec, annotations such as acknowledgments —
+    /// is worth a reconcile. (The last managedFields entry cannot tell who
+    /// wrote last: the server keeps entries sorted.)
+    static let notStatusOnly: EventPredicate = { event in
+        guard case .updated(let old, let new) = event else { return true }
+        func withoutStatus(_ object: JSON) -> JSON {
+            var o = object
+            o["status"] = nil
+            o["metadata"]?["resourceVersion"] = nil
+            o["metadata"]?["managedFields"] = nil
+            return o
+        }
+        return withoutStatus(old) != withoutStatus(new)
+    }
+
     /// The Evolution cache: what the controller currently knows.
     public var evolutions: ObjectCache { informer.cache }
 
@@ -52,7 +68,7 @@ public final class EvolutionController: Sendable {
     /// manager's `run()` returns.
     public func manager(leaderElection: LeaderElectionConfig?, health: (host: String, port: Int)?,
                         metrics: RuntimeMetrics = RuntimeMetrics()) -> Manager {
-        informer.enqueue(into: queue, when: EventPredicates.notWrittenBy(EvolutionReconciler.fieldManager))
+        informer.enqueue(into: queue, when: Self.notStatusOnly)
         let controller = Controller(name: "evolution", reconciler: reconciler, queue: queue, workers: options.workers, metrics: metrics)
         let elector = leaderElection.map { LeaderElector(client: home, config: $0, metrics: metrics) }
         return Manager(informers: [informer], controllers: [controller], elector: elector, eventRecorders: [reconciler.events],
@@ -66,7 +82,7 @@ public final class EvolutionController: Sendable {
     }
 
     public func run() async {
-        informer.enqueue(into: queue, when: EventPredicates.notWrittenBy(EvolutionReconciler.fieldManager))
+        informer.enqueue(into: queue, when: Self.notStatusOnly)
         let controller = Controller(name: "evolution", reconciler: reconciler, queue: queue, workers: options.workers)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.informer.run() }
