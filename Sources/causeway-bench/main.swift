@@ -79,6 +79,10 @@ if only == nil || only == "runtime" {
     rows += try await controllerRuntimeBenchmarks()
 }
 
+if only == nil || only == "controller" {
+    rows += try await controllerBenchmarks()
+}
+
 printTable(rows)
 let json: JSON = .array(rows.map { ["benchmark": .string($0.benchmark), "subject": .string($0.subject),
                                     "value": .double(($0.value * 10).rounded() / 10), "unit": .string($0.unit)] })

@@ -65,6 +65,11 @@ final class Simulation: @unchecked Sendable {
                 updated["status"] = status(current)
                 guard updated != current else { return }
                 let stored = server.store.put(key, namespace: namespace, name: name, updated)
+                // The simulated controller's status write is a write like any other: log it.
+                server.writeLog.append(WriteRecord(
+                    revision: server.store.revision, time: server.clock(), verb: "update", group: type.group, resource: type.plural,
+                    subresource: "status", namespace: namespace, name: name, user: "system:kube-controller-manager",
+                    fieldManager: "kube-controller-manager", changed: true))
                 server.afterWrite(type, stored)
             }
         }
