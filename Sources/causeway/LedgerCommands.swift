@@ -11,8 +11,9 @@ struct LedgerSource: ParsableArguments {
 
     @OptionGroup var cluster: ClusterOptions
 
-    /// Every ledger of the Evolution named `name` (one per uid: a deleted and re-created Evolution has two).
-    func ledgers(named name: String) async throws -> [(EvolutionRef, [LedgerEntry])] {
+    /// Every ledger of the Evolution named `name` (one per uid: a deleted and re-created Evolution has two),
+    /// or every ledger there is when `name` is nil.
+    func ledgers(named name: String?) async throws -> [(EvolutionRef, [LedgerEntry])] {
         if let dir {
             return try FileLedgerStore.ledgers(in: dir, name: name).map { ref in
                 (ref, try FileLedgerStore.read(directory: dir, evolution: ref).entries)
@@ -70,13 +71,14 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the ledger as JSON lines, one entry per line.")
+        static let configuration = CommandConfiguration(abstract: "Print ledgers as JSON lines, one entry per line (every ledger when no name is given).")
         @OptionGroup var source: LedgerSource
-        @Argument(help: "The Evolution's name.") var evolution: String
+        @Argument(help: "The Evolution's name; omit for all.") var evolution: String?
 
         func run() async throws {
-            let (_, entries) = try await source.only(evolution)
-            FileHandle.standardOutput.write(Data(LedgerRendering.jsonLines(entries).utf8))
+            for (_, entries) in try await source.ledgers(named: evolution) {
+                FileHandle.standardOutput.write(Data(LedgerRendering.jsonLines(entries).utf8))
+            }
         }
     }
 }
@@ -85,12 +87,20 @@ struct LedgerCommand: AsyncParsableCommand {
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "What changed, in what order, who initiated it, and whether convergence was confirmed before each next step.")
+        abstract: "What changed, in what order, who initiated it, and whether convergence was confirmed before each next step.",
+        discussion: "Exits 1 when any successor started before its predecessor's convergence was confirmed.")
     @OptionGroup var source: LedgerSource
-    @Argument(help: "The Evolution's name.") var evolution: String
+    @Argument(help: "The Evolution's name; omit to audit every ledger.") var evolution: String?
 
     func run() async throws {
-        let (_, entries) = try await source.only(evolution)
-        say(try LedgerRendering.audit(entries))
+        let ledgers = try await source.ledgers(named: evolution)
+        if ledgers.isEmpty { throw CommandFailure("no ledgers found") }
+        var violated = false
+        for (ref, entries) in ledgers {
+            if evolution == nil { say("== \(ref.namespace)/\(ref.name) (uid \(ref.uid))") }
+            say(try LedgerRendering.audit(entries))
+            violated = violated || (try LedgerQueries(entries: entries).convergenceAudit()).contains { $0.confirmed == false }
+        }
+        if violated { throw ExitCode(1) }
     }
 }
