@@ -99,7 +99,8 @@ struct AuditCommand: AsyncParsableCommand {
         for (ref, entries) in ledgers {
             if evolution == nil { say("== \(ref.namespace)/\(ref.name) (uid \(ref.uid))") }
             say(try LedgerRendering.audit(entries))
-            violated = violated || (try LedgerQueries(entries: entries).convergenceAudit()).contains { $0.confirmed == false }
+            let audit = try LedgerQueries(entries: entries).convergenceAudit()
+            if audit.contains(where: { $0.confirmed == false }) { violated = true }
         }
         if violated { throw ExitCode(1) }
     }
