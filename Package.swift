@@ -81,6 +81,8 @@ let package = Package(
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim"]),
         .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger"]),
+        // Runs the built causeway executable, as a user would.
+        .testTarget(name: "CausewayCLITests", dependencies: ["Ledger", "KubeJSON"]),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON"]),
     ]
 )

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import KubeJSON
+import Ledger
+
+/// The `causeway` executable as a user runs it: exact output and exit codes.
+@Suite(.serialized) struct CLITests {
+    /// The `causeway` binary built beside the tests (swift build --build-tests builds every product).
+    static let binary: URL? = {
+        let build = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build")
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var candidates = [executable.appendingPathComponent("causeway"), build.appendingPathComponent("debug/causeway")]
+        for triple in (try? FileManager.default.contentsOfDirectory(atPath: build.path)) ?? [] {
+            candidates.append(build.appendingPathComponent("\(triple)/debug/causeway"))
+        }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    /// Runs the CLI off the cooperative pool; output goes to files, read after exit.
+    static func causeway(_ arguments: [String], stdin: String = "") async throws -> Run {
+        let binary = try #require(binary, "build the causeway executable first (hack/test.sh does)")
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    let base = NSTemporaryDirectory() + "causeway-cli-\(UUID().uuidString)"
+                    for suffix in [".in", ".out", ".err"] { _ = FileManager.default.createFile(atPath: base + suffix, contents: nil) }
+                    try Data(stdin.utf8).write(to: URL(fileURLWithPath: base + ".in"))
+                    let process = Process()
+                    process.executableURL = binary
+                    process.arguments = arguments
+                    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: base + ".in"))
+                    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
+                    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+                    try process.run()
+                    process.waitUntilExit()
+                    let read = { (s: String) in String(decoding: FileManager.default.contents(atPath: base + s) ?? Data(), as: UTF8.self) }
+                    continuation.resume(returning: Run(status: process.terminationStatus, stdout: read(".out"), stderr: read(".err")))
+                    for suffix in [".in", ".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) }
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    @Test func convertShowsHowAManifestIsRead() async throws {
+        let run = try await Self.causeway(["convert", "-o", "json"], stdin: "mode: 0755\nenabled: on\nversion: 1.10\n")
+        #expect(run.status == 0)
+        #expect(run.stdout == "{\n  \"mode\": 493,\n  \"enabled\": true,\n  \"version\": 1.1\n}\n")
+    }
+
+    @Test func convertReportsBadYAMLWithItsPlace() async throws {
+        let run = try await Self.causeway(["convert"], stdin: "a: 1\na: 2\n")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("<stdin>") || run.stderr.contains("-: invalid YAML at line 2, column 1"), "\(run.stderr)")
+    }
+
+    @Test func ledgerVerifyAndAuditAnswerWithExitCodes() async throws {
+        let dir = NSTemporaryDirectory() + "causeway-cli-ledger-\(UUID().uuidString)"
+        let ref = EvolutionRef(namespace: "platform", name: "demo", uid: "u-1")
+        let store = try FileLedgerStore(directory: dir, evolution: ref)
+        let ledger = try await Ledger(evolution: ref, store: store)
+        let declared: JSONObject = ["steps": [["name": "a", "targets": ["t"], "sync": "Lockstep"], ["name": "b", "targets": ["t"], "sync": "Lockstep"]],
+                                    "edges": [["from": "a", "to": "b"]]]
+        _ = try await ledger.append([
+            EntryDraft(id: "d", event: LedgerEvent(rawValue: "Declared"), generation: 1, actor: "ctl", detail: declared),
+            EntryDraft(id: "s-a", event: LedgerEvent(rawValue: "StepStarted"), generation: 1, step: "a", target: "t", actor: "ctl", detail: [:]),
+            EntryDraft(id: "s-b", event: LedgerEvent(rawValue: "StepStarted"), generation: 1, step: "b", target: "t", actor: "ctl", detail: [:]),
+            EntryDraft(id: "c-a", event: LedgerEvent(rawValue: "StepConverged"), generation: 1, step: "a", target: "t", actor: "ctl", detail: [:]),
+        ])
+        store.close()
+
+        let verify = try await Self.causeway(["ledger", "verify", "--dir", dir, "demo"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("valid, 4 entries"))
+        // b started before a converged: the audit says no and exits 1.
+        let audit = try await Self.causeway(["audit", "--dir", dir, "demo"])
+        #expect(audit.status == 1)
+        #expect(audit.stdout.contains("a → b (Lockstep): no"), "\(audit.stdout)")
+
+        // Edit one byte of an entry: verify names it and exits 1.
+        let file = dir + "/" + FileLedgerStore.fileName(for: ref)
+        var text = String(decoding: FileManager.default.contents(atPath: file)!, as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"actor\":\"ctl\"", with: "\"actor\":\"eve\"")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        let tampered = try await Self.causeway(["ledger", "verify", "--dir", dir, "demo"])
+        #expect(tampered.status == 1)
+        #expect(tampered.stdout.lowercased().contains("edited"), "\(tampered.stdout)")
+    }
+}
