@@ -45,6 +45,8 @@ final class EvolutionReconciler: Reconciler {
             return .done
         }
         var results = pending.withLock { $0.removeValue(forKey: key) ?? [] }
+        /// The Evolution as the server holds it (status last written).
+        var written = evolution
         do {
             for _ in 0..<4 {
                 let stamp = Timestamp(nanosecondsSinceEpoch: Int64(now().timeIntervalSince1970 * 1e9))
@@ -53,10 +55,13 @@ final class EvolutionReconciler: Reconciler {
                                         retry: Annotations.retry(evolution), now: stamp)
                 let decision = EvolutionEngine.decide(input)
                 results = try await perform(decision, evolution: evolution)
-                if decision.status.json != (evolution["status"] ?? .null) {
-                    var updated = evolution
-                    updated["status"] = decision.status.json
-                    evolution = try await home.updateStatus(Self.evolutions, updated)
+                // Apply outcomes go straight into another decision; status is written once that
+                // settles (the ledger already holds every transition, so nothing is lost meanwhile).
+                // The engine is stateless: its next round reads the status it just decided.
+                evolution["status"] = decision.status.json
+                if results.isEmpty, decision.status.json != (written["status"] ?? .null) {
+                    evolution = try await home.updateStatus(Self.evolutions, evolution)
+                    written = evolution
                 }
                 if results.isEmpty {
                     guard let at = decision.requeueAt else { return .done }
@@ -64,6 +69,8 @@ final class EvolutionReconciler: Reconciler {
                     return .requeue(after: .nanoseconds(wait))
                 }
             }
+            // Out of rounds with outcomes still to report: keep the decided status, report them next pass.
+            if evolution["status"] != written["status"] { _ = try await home.updateStatus(Self.evolutions, evolution) }
             pending.withLock { $0[key] = results }
             return .requeue(after: .zero)
         } catch {
