@@ -83,6 +83,11 @@ if only == nil || only == "controller" {
     rows += try await controllerBenchmarks()
 }
 
+if only == "scale" {
+    // Not in the default run: it needs the release `causeway` binary and takes a minute or more.
+    rows += try await scaleBenchmarks(evolutionCount: Int(ProcessInfo.processInfo.environment["BENCH_EVOLUTIONS"] ?? "1000") ?? 1000)
+}
+
 printTable(rows)
 let json: JSON = .array(rows.map { ["benchmark": .string($0.benchmark), "subject": .string($0.subject),
                                     "value": .double(($0.value * 10).rounded() / 10), "unit": .string($0.unit)] })

@@ -1,0 +1,85 @@
+import Foundation
+import KubeClient
+import KubeJSON
+import KubeSim
+import KubeYAML
+
+/// Issue 6's scale target: N Evolutions × 4 steps × 3 regions to Ready, with the
+/// controller as its own process (`causeway controller`, release build) so its
+/// RSS is its own. Needs `swift build -c release --product causeway`.
+func scaleBenchmarks(evolutionCount: Int) async throws -> [Row] {
+    let binary = URL(fileURLWithPath: ".build/release/causeway")
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        throw BenchError("build the controller first: swift build -c release --product causeway")
+    }
+    let dir = NSTemporaryDirectory() + "causeway-scale-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    var homeOptions = KubeSimOptions(name: "scale-home")
+    homeOptions.historyWindow = 50_000
+    let home = try await KubeSim.start(homeOptions)
+    try home.writeKubeconfig(to: dir + "/home.kubeconfig")
+    let client = try KubeClient(config: try KubeConfig.parse(home.kubeconfig()).restConfig())
+    guard let crd = FileManager.default.contents(atPath: "Manifests/crd/evolution.yaml") else { throw BenchError("run from the repository root") }
+    _ = try await client.create(.customResourceDefinitions, try YAML.parseStream(Array(crd)).first!)
+    var regions: [KubeSim] = []
+    for name in ["us-east", "eu-west", "ap-south"] {
+        var options = KubeSimOptions(name: name)
+        options.historyWindow = 50_000
+        let sim = try await KubeSim.start(options)
+        regions.append(sim)
+        _ = try await client.create(.secrets, ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(name)")],
+                                               "data": ["kubeconfig": .string(Data(sim.kubeconfig().utf8).base64EncodedString())]],
+                                    namespace: "default")
+    }
+    let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
+    let controller = Process()
+    controller.executableURL = binary
+    controller.arguments = ["controller", "--kubeconfig", dir + "/home.kubeconfig", "--ledger-directory", dir + "/ledger",
+                            "--health-port", "0", "--workers", "4"]
+    controller.standardOutput = FileHandle.nullDevice
+    controller.standardError = FileHandle.nullDevice
+    try controller.run()
+    defer { kill(controller.processIdentifier, SIGKILL) }
+
+    let start = ContinuousClock.now
+    for i in 0..<evolutionCount {
+        let steps = (1...4).map { s in
+            "    - name: s\(s)\n      apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: e\(i)-s\(s)}, data: {k: v}}]}"
+        }.joined(separator: "\n")
+        _ = try await client.create(evolutions, try YAML.parse("""
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: e\(i), namespace: default}
+            spec:
+              targets:
+                - {name: us-east, kubeconfigSecretRef: {name: region-us-east}}
+                - {name: eu-west, kubeconfigSecretRef: {name: region-eu-west}}
+                - {name: ap-south, kubeconfigSecretRef: {name: region-ap-south}}
+              steps:
+            \(steps)
+            """), namespace: "default")
+    }
+    var ready = 0
+    var peakRSS = 0
+    while ready < evolutionCount, ContinuousClock.now - start < .seconds(300) {
+        try await Task.sleep(for: .milliseconds(500))
+        peakRSS = max(peakRSS, processRSS(controller.processIdentifier))
+        ready = try await client.list(evolutions, namespace: "default").items.filter { $0[path: "status", "phase"] == "Converged" }.count
+    }
+    let elapsed = ContinuousClock.now - start
+    await home.stop()
+    for sim in regions { await sim.stop() }
+    return [
+        Row(benchmark: "\(evolutionCount) evolutions × 4 steps × 3 regions to Converged (\(ready) done)", subject: "causeway controller",
+            value: elapsed.seconds, unit: "s", target: evolutionCount == 1000 ? "≤ 60" : ""),
+        Row(benchmark: "controller peak RSS during that run", subject: "causeway controller", value: Double(peakRSS) / 1_048_576,
+            unit: "MiB", target: "≤ 150"),
+    ]
+}
+
+/// VmRSS of another process, in bytes.
+func processRSS(_ pid: Int32) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+    return (Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0) * 1024
+}
