@@ -151,3 +151,30 @@ import Ledger
         #expect(entries.first { $0.event.description == "Acknowledged" }?.actor == "alice")
     }
 }
+
+extension LifecycleScenarioTests {
+    @Test func aRetryAnnotationResumesAHaltedStep() async throws {
+        let run = try await Self.start(["""
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: retried, namespace: default}
+            spec:
+              steps:
+                - name: needs-namespace
+                  apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: late, namespace: later}}]}
+                - name: after
+                  apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: after}}]}
+            """])
+        // The namespace is missing, so the apply is refused (404): the step fails and the evolution halts.
+        let halted = try await ControllerScenarioTests.wait(run.client, "retried", namespace: "default") { Self.condition($0, "Halted")?["status"] == "True" }
+        #expect(Self.condition(halted, "Halted")?["message"]?.stringValue?.contains("needs-namespace") == true)
+        _ = try await run.client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "later"]])
+        _ = try await run.client.patch(ControllerScenarioTests.evolutions, name: "retried", namespace: "default",
+                                       .merge(["metadata": ["annotations": ["retry.causeway.dev/step": "needs-namespace"]]]),
+                                       options: WriteOptions(fieldManager: "bob"))
+        let final = try await ControllerScenarioTests.wait(run.client, "retried", namespace: "default", until: Self.phase("Converged"))
+        await run.stop()
+        #expect(final[path: "status", "phase"] == "Converged")
+        #expect(run.sim.writeLog.contains { $0.name == "after" })
+    }
+}
