@@ -91,3 +91,36 @@ import Ledger
         #expect(tampered.stdout.lowercased().contains("edited"), "\(tampered.stdout)")
     }
 }
+
+extension CLITests {
+    /// Deploy/base must render, and its controller arguments must be ones `causeway controller` accepts.
+    @Test func deploymentManifestsRenderAndMatchTheCLI() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let help = try await Self.causeway(["controller", "--help"])
+        #expect(help.status == 0)
+        let deployment = String(decoding: FileManager.default.contents(atPath: root.appendingPathComponent("Deploy/base/controller.yaml").path)!, as: UTF8.self)
+        let flags = deployment.split(separator: "\n").compactMap { line -> String? in
+            guard let range = line.range(of: "- --") else { return nil }
+            return String(line[range.upperBound...].split(separator: "=").first ?? "")
+        }
+        #expect(flags.count == 4)
+        for flag in flags { #expect(help.stdout.contains("--\(flag)"), "causeway controller has no --\(flag)") }
+
+        let kustomize = Process()
+        kustomize.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        kustomize.arguments = ["kubectl", "kustomize", root.appendingPathComponent("Deploy/base").path]
+        let out = NSTemporaryDirectory() + "kustomize-\(UUID().uuidString).yaml"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        kustomize.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        kustomize.standardError = FileHandle.nullDevice
+        try kustomize.run()
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { kustomize.waitUntilExit(); c.resume() }
+        }
+        #expect(kustomize.terminationStatus == 0)
+        let rendered = String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self)
+        for kind in ["CustomResourceDefinition", "ClusterRole", "ServiceAccount", "Deployment", "Role", "Namespace"] {
+            #expect(rendered.contains("kind: \(kind)\n"), "Deploy/base renders no \(kind)")
+        }
+    }
+}
