@@ -13,14 +13,19 @@ import KubeJSON
 public final class EvolutionController: Sendable {
     public struct Options: Sendable {
         public var workers = 2
-        /// Where file ledgers live (one JSON-lines file per Evolution).
-        public var ledgerDirectory: String
+        /// Where ledgers live.
+        public var ledger: LedgerBackend
         /// The controller's identity in the ledger and in Events.
         public var identity = "causeway-controller"
         public var now: @Sendable () -> Date = { Date() }
 
+        public init(ledger: LedgerBackend) {
+            self.ledger = ledger
+        }
+
+        /// File ledgers under `ledgerDirectory` (one JSON-lines file per Evolution).
         public init(ledgerDirectory: String) {
-            self.ledgerDirectory = ledgerDirectory
+            self.init(ledger: .directory(ledgerDirectory))
         }
     }
 
@@ -38,7 +43,7 @@ public final class EvolutionController: Sendable {
         observed = ObservedObjects(queue: queue)
         reconciler = EvolutionReconciler(
             cache: informer.cache, home: client, targets: TargetClients(home: client), observed: observed,
-            ledgers: LedgerBook(directory: options.ledgerDirectory, actor: options.identity),
+            ledgers: LedgerBook(backend: options.ledger, client: client, actor: options.identity),
             events: EventRecorder(client: client, reportingController: "causeway.dev/evolution-controller",
                                   reportingInstance: options.identity),
             now: options.now)

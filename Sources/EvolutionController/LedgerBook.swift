@@ -1,18 +1,28 @@
 import struct EvolutionEngine.LedgerRecord
 import Foundation
+import KubeClient
 import KubeJSON
 import Ledger
 import Synchronization
 
-/// One ledger per Evolution, opened on first use, file-backed under a directory
-/// (the default for local and embedded runs).
+/// Where ledgers are kept.
+public enum LedgerBackend: Sendable, Equatable {
+    /// JSON-lines files under a directory (the default for local and embedded runs).
+    case directory(String)
+    /// ConfigMap segments beside each Evolution, on the controller's own cluster (the in-cluster default).
+    case configMaps
+}
+
+/// One ledger per Evolution, opened on first use.
 final class LedgerBook: Sendable {
-    let directory: String
-    private let open = Mutex<[String: (ledger: Ledger, store: FileLedgerStore)]>([:])
+    let backend: LedgerBackend
+    let client: KubeClient
+    private let open = Mutex<[String: (ledger: Ledger, file: FileLedgerStore?)]>([:])
     let actor: String
 
-    init(directory: String, actor: String) {
-        self.directory = directory
+    init(backend: LedgerBackend, client: KubeClient, actor: String) {
+        self.backend = backend
+        self.client = client
         self.actor = actor
     }
 
@@ -22,9 +32,17 @@ final class LedgerBook: Sendable {
                                uid: evolution[path: "metadata", "uid"]?.stringValue ?? "")
         if let opened = open.withLock({ $0[ref.uid] }) { return opened.ledger }
         // Reconciles of one Evolution never run at once, so only one opener reaches here per uid.
-        let store = try FileLedgerStore(directory: directory, evolution: ref)
-        let ledger = try await Ledger(evolution: ref, store: store)
-        open.withLock { $0[ref.uid] = (ledger, store) }
+        let ledger: Ledger
+        var file: FileLedgerStore?
+        switch backend {
+        case .directory(let directory):
+            let store = try FileLedgerStore(directory: directory, evolution: ref)
+            file = store
+            ledger = try await Ledger(evolution: ref, store: store)
+        case .configMaps:
+            ledger = try await Ledger(evolution: ref, store: ConfigMapLedgerStore(client: client, evolution: ref))
+        }
+        open.withLock { $0[ref.uid] = (ledger, file) }
         return ledger
     }
 
@@ -32,7 +50,7 @@ final class LedgerBook: Sendable {
     func closeAll() {
         let stores = open.withLock { table in
             defer { table.removeAll() }
-            return table.values.map(\.store)
+            return table.values.compactMap(\.file)
         }
         for store in stores { store.close() }
     }

@@ -16,8 +16,8 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "The kubeconfig context to use.")
     var context: String?
 
-    @Option(help: "Directory for the file ledger (one JSON-lines file per Evolution).")
-    var ledgerDirectory: String = "causeway-ledger"
+    @Option(help: "Keep ledgers as files in this directory; without it they are ConfigMaps beside each Evolution.")
+    var ledgerDirectory: String?
 
     @Option(help: "Concurrent reconciles (one Evolution is never reconciled twice at once).")
     var workers: Int = 2
@@ -41,14 +41,14 @@ struct ControllerCommand: AsyncParsableCommand {
         } else {
             config = try KubeConfig.load(paths: kubeconfig.map { [$0] } ?? KubeConfig.defaultPaths()).restConfig(context: context)
         }
-        var options = EvolutionController.Options(ledgerDirectory: ledgerDirectory)
+        var options = EvolutionController.Options(ledger: ledgerDirectory.map { .directory($0) } ?? .configMaps)
         options.workers = workers
         options.identity = identity
         let controller = EvolutionController(client: try KubeClient(config: config), options: options)
         let election = leaderElectionNamespace.isEmpty ? nil
             : LeaderElectionConfig(namespace: leaderElectionNamespace, leaseName: "causeway-controller", identity: identity)
         let manager = controller.manager(leaderElection: election, health: (healthAddress, healthPort))
-        say("causeway controller: watching Evolutions on \(config.server); ledger in \(ledgerDirectory)"
+        say("causeway controller: watching Evolutions on \(config.server); ledger in \(ledgerDirectory ?? "ConfigMaps beside each Evolution")"
             + (election.map { "; leader election on Lease \($0.namespace)/causeway-controller" } ?? ""))
         let exit = try await manager.runUntilSignalled()
         controller.finish()

@@ -103,7 +103,7 @@ extension CLITests {
             guard let range = line.range(of: "- --") else { return nil }
             return String(line[range.upperBound...].split(separator: "=").first ?? "")
         }
-        #expect(flags.count == 4)
+        #expect(flags.count == 3)
         for flag in flags { #expect(help.stdout.contains("--\(flag)"), "causeway controller has no --\(flag)") }
 
         let kustomize = Process()

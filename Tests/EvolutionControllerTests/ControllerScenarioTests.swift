@@ -118,3 +118,34 @@ extension ControllerScenarioTests {
         await sim.stop()
     }
 }
+
+extension ControllerScenarioTests {
+    /// In a cluster the ledger lives in ConfigMaps beside the Evolution, and outlives it.
+    @Test func configMapLedgersRecordTheSameChain() async throws {
+        let (sim, client) = try await Self.start("cm-ledger")
+        try await Self.installCRD(client)
+        _ = try await client.create(Self.evolutions, try YAML.parse("""
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: cm, namespace: default}
+            spec:
+              steps:
+                - {name: one, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: one}}]}}
+                - {name: two, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: two}}]}}
+            """), namespace: "default")
+        let controller = EvolutionController(client: client, options: .init(ledger: .configMaps))
+        let running = Task { await controller.run() }
+        let final = try await Self.wait(client, "cm", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
+        running.cancel()
+        await running.value
+        try await client.delete(Self.evolutions, name: "cm", namespace: "default")
+        let found = try await ConfigMapLedgerStore.ledgers(client: client, namespace: "default", name: "cm")
+        #expect(found.map(\.evolution.uid) == [final[path: "metadata", "uid"]?.stringValue ?? ""])
+        let entries = try await ConfigMapLedgerStore(client: client, evolution: try #require(found.first).evolution).load()
+        #expect(LedgerVerifier.verify(entries).violation == nil)
+        #expect(entries.contains { $0.event.description == "Completed" })
+        let audit = try LedgerQueries(entries: entries).convergenceAudit()
+        #expect(audit.first?.confirmed == true)
+        await sim.stop()
+    }
+}
