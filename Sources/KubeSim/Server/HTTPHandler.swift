@@ -141,12 +141,17 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// A watch response streamed on a channel: head once, one chunk per event, end when finished.
+/// A watch response streamed on a channel: head once, events as chunks, end when finished.
+///
+/// Events sent while a write to the event loop is already pending join it, so a
+/// burst of changes costs one hop and one flush per watcher rather than one per event.
 final class ChannelWatchSink: WatchSink, @unchecked Sendable {
     private let channel: Channel
     private let lock = NSLock()
     private var started = false
     private var finished = false
+    private var pending: [UInt8] = []
+    private var drainScheduled = false
     private let version: HTTPVersion
     private var remaining: Int?
 
@@ -176,12 +181,17 @@ final class ChannelWatchSink: WatchSink, @unchecked Sendable {
         defer { lock.unlock() }
         guard !finished, channel.isActive else { return false }
         startIfNeeded()
-        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
+        pending.append(contentsOf: line)
+        if !drainScheduled {
+            drainScheduled = true
+            channel.eventLoop.execute { [self] in drain() }
+        }
         if let r = remaining {
             // Fault injection: drop the watch after N events, as a flaky network or apiserver restart would.
             remaining = r - 1
             if r - 1 <= 0 {
                 finished = true
+                writePending()
                 channel.close(promise: nil)
                 return false
             }
@@ -196,6 +206,23 @@ final class ChannelWatchSink: WatchSink, @unchecked Sendable {
         finished = true
         guard channel.isActive else { return }
         startIfNeeded()
+        writePending()
         channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+    }
+
+    /// On the event loop: everything queued since the last drain, as one chunk.
+    private func drain() {
+        lock.withLock {
+            drainScheduled = false
+            writePending()
+        }
+    }
+
+    /// Writes the queued events (lock held). Writes from any thread keep their order on the loop.
+    private func writePending() {
+        guard !pending.isEmpty else { return }
+        let bytes = pending
+        pending.removeAll(keepingCapacity: true)
+        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))), promise: nil)
     }
 }
