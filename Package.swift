@@ -64,7 +64,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "causeway", dependencies: [
-            "KubeJSON", "KubeYAML", "KubeClient", "KubeSim", "EvolutionController", "ControllerRuntime", "Ledger",
+            "KubeJSON", "KubeYAML", "KubeClient", "KubeSim", "EvolutionAPI", "EvolutionController", "ControllerRuntime", "Ledger",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The ledger's crash tests SIGKILL this child while it appends.

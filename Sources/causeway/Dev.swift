@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvolutionAPI
 import EvolutionController
 import Foundation
 import KubeClient
@@ -92,11 +93,8 @@ struct Dev: AsyncParsableCommand {
         return evolution
     }
 
-    /// Steps whose acknowledgment gate is what they wait for.
+    /// Steps whose acknowledgment gate is what they wait for, as the engine reports it.
     static func awaitingAck(_ evolution: JSON) -> [String] {
-        (evolution[path: "status", "steps"]?.arrayValue ?? []).compactMap { step in
-            let text = step.serializedString()
-            return text.contains("acknowledg") && step["phase"]?.stringValue != "Converged" ? step["name"]?.stringValue : nil
-        }
+        EvolutionStatus(json: evolution["status"]).steps.filter { $0.phase == .waitingForAcknowledgment }.map(\.name)
     }
 }
