@@ -50,11 +50,13 @@ final class EvolutionReconciler: Reconciler {
         do {
             for _ in 0..<4 {
                 let stamp = Timestamp(nanosecondsSinceEpoch: Int64(now().timeIntervalSince1970 * 1e9))
-                let input = EngineInput(object: evolution, observations: try await observations(evolution, key: key, applyResults: results),
+                // Decoded once per round; nil when invalid (the engine reports why).
+                let spec = try? Evolution(json: evolution).spec
+                let input = EngineInput(object: evolution, observations: try await observations(evolution, spec: spec, key: key, applyResults: results),
                                         acknowledgments: Annotations.acknowledgments(evolution, now: stamp),
                                         retry: Annotations.retry(evolution), now: stamp)
                 let decision = EvolutionEngine.decide(input)
-                results = try await perform(decision, evolution: evolution)
+                results = try await perform(decision, evolution: evolution, spec: spec)
                 // Apply outcomes go straight into another decision; status is written once that
                 // settles (the ledger already holds every transition, so nothing is lost meanwhile).
                 // The engine is stateless: its next round reads the status it just decided.
@@ -80,8 +82,9 @@ final class EvolutionReconciler: Reconciler {
     }
 
     /// The live objects the engine checks, per target, from watch caches.
-    private func observations(_ evolution: JSON, key: ControllerRuntime.ObjectKey, applyResults: [ApplyResult]) async throws -> Observations {
-        guard let spec = try? Evolution(json: evolution).spec else { return Observations(applyResults: applyResults) }
+    private func observations(_ evolution: JSON, spec: EvolutionSpec?, key: ControllerRuntime.ObjectKey,
+                              applyResults: [ApplyResult]) async throws -> Observations {
+        guard let spec else { return Observations(applyResults: applyResults) }
         let namespace = key.namespace ?? "default"
         var objects: [String: [EvolutionAPI.ObjectKey: JSON]] = [:]
         for (targetName, keys) in EvolutionEngine.observedObjects(spec: spec, status: EvolutionStatus(json: evolution["status"])) {
@@ -98,11 +101,11 @@ final class EvolutionReconciler: Reconciler {
     }
 
     /// Ledger first (one batch), then applies, then Events; returns the apply outcomes.
-    private func perform(_ decision: Decision, evolution: JSON) async throws -> [ApplyResult] {
+    private func perform(_ decision: Decision, evolution: JSON, spec: EvolutionSpec?) async throws -> [ApplyResult] {
         let records = decision.ledgerRecords
         if !records.isEmpty { try await ledgers.record(records, for: evolution) }
         var results: [ApplyResult] = []
-        for action in decision.applies { results.append(await apply(action, evolution: evolution)) }
+        for action in decision.applies { results.append(await apply(action, evolution: evolution, spec: spec)) }
         for event in decision.events {
             await events.record(regarding: evolution, type: event.type == .warning ? .warning : .normal,
                                 reason: event.reason, action: "Reconcile", note: event.message)
@@ -111,14 +114,13 @@ final class EvolutionReconciler: Reconciler {
     }
 
     /// Server-side apply of every object of a step on one target, as field manager "causeway".
-    private func apply(_ action: ApplyAction, evolution: JSON) async -> ApplyResult {
+    private func apply(_ action: ApplyAction, evolution: JSON, spec: EvolutionSpec?) async -> ApplyResult {
         let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
         func failed(_ reason: String, _ message: String, retryable: Bool) -> ApplyResult {
             ApplyResult(step: action.step, target: action.target, contentHash: action.contentHash,
                         outcome: .failed(reason: reason, message: message, retryable: retryable))
         }
-        guard let spec = try? Evolution(json: evolution).spec,
-              let target = spec.targets.first(where: { $0.name == action.target }) else {
+        guard let target = spec?.targets.first(where: { $0.name == action.target }) else {
             return failed("UnknownTarget", "target \(action.target) is not declared", retryable: false)
         }
         let client: KubeClient
