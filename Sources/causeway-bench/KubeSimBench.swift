@@ -22,6 +22,7 @@ func kubeSimBenchmarks() async throws -> [Row] {
     let arrivals = Locked<[Int64: (count: Int, last: ContinuousClock.Instant)]>([:])
     let startRevision = try await watchClient.list(.configMaps, namespace: "default").resourceVersion
     var watchTasks: [Task<Void, Never>] = []
+    let watchErrors = Locked<[String]>([])
     for _ in 0..<watchers {
         watchTasks.append(Task {
             do {
@@ -33,7 +34,11 @@ func kubeSimBenchmarks() async throws -> [Row] {
                         table[rv] = ((previous?.count ?? 0) + 1, now)
                     }
                 }
-            } catch {}
+            } catch is CancellationError {
+            } catch {
+                // A watcher that fails leaves writes "incomplete"; say why instead of hiding it.
+                watchErrors.withLock { $0.append("\(error)") }
+            }
         })
     }
     try await Task.sleep(for: .milliseconds(500))
@@ -63,6 +68,7 @@ func kubeSimBenchmarks() async throws -> [Row] {
     try await Task.sleep(for: .milliseconds(500))
     for t in watchTasks { t.cancel() }
     let writes = responses.withLock { $0 }
+    for error in watchErrors.withLock({ $0 }).prefix(3) { FileHandle.standardError.write(Data("watcher failed: \(error)\n".utf8)) }
     let table = arrivals.withLock { $0 }
     var latencies: [Double] = []
     var incomplete = 0
