@@ -126,3 +126,30 @@ struct WatchTests {
         #expect(loopThreads.count == 1)
     }
 }
+
+/// A consumer slower than the server must not make the client buffer the whole stream.
+struct WatchBackpressureTests {
+    @Test func aSlowConsumerPausesTheTransferInsteadOfBufferingEverything() async throws {
+        let line = WatchTests.event("MODIFIED", String(repeating: "x", count: 1_000), rv: 1)
+        let events = 40_000  // about 40 MB
+        let server = try LoopbackHTTPServer { _ in
+            .stream(status: 200, headers: []) { writer in
+                var chunk: [UInt8] = []
+                for _ in 0..<100 { chunk += line }
+                for _ in 0..<(events / 100) { guard writer.write(chunk) else { return } }
+            }
+        }
+        defer { server.stop() }
+        let stream = try KubeClient(config: RESTConfig(server: server.url)).watch(.configMaps)
+        var iterator = stream.makeAsyncIterator()
+        _ = try await iterator.next()
+        // Do not consume for a while: the server keeps writing as fast as it is allowed to.
+        try await Task.sleep(for: .milliseconds(500))
+        let buffered = stream.flow.bufferedBytes
+        #expect(buffered <= LineFlow.highWater + 64 * 1024, "buffered \(buffered) bytes")
+        var received = 1
+        while try await iterator.next() != nil { received += 1 }
+        #expect(received == events)
+        #expect(stream.flow.bufferedBytes == 0)
+    }
+}

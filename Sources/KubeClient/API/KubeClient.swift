@@ -217,6 +217,9 @@ final class TransferSlot: Sendable {
         }
     }
 
+    /// The running transfer, if it has started and not been cancelled.
+    var transfer: CurlTransfer? { state.withLock { $0.cancelled ? nil : $0.transfer } }
+
     func cancel() -> CurlTransfer? {
         state.withLock { s in
             s.cancelled = true

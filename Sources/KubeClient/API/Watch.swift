@@ -23,23 +23,26 @@ public struct WatchEvent: Sendable, Equatable {
 public struct WatchStream: AsyncSequence, Sendable {
     public typealias Element = WatchEvent
     let lines: AsyncThrowingStream<[UInt8], any Error>
+    let flow: LineFlow
     let url: String
     /// Keeps the client, and so its transfer loop, alive while the stream is in use.
     let client: KubeClient
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var lines: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+        let flow: LineFlow
         let url: String
         let client: KubeClient
 
         public mutating func next() async throws -> WatchEvent? {
             guard let line = try await lines.next() else { return nil }
+            flow.consumed(line.count)
             return try WatchStream.decode(line, url: url)
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(lines: lines.makeAsyncIterator(), url: url, client: client)
+        AsyncIterator(lines: lines.makeAsyncIterator(), flow: flow, url: url, client: client)
     }
 
     static func decode(_ line: [UInt8], url: String) throws(KubeClientError) -> WatchEvent {
@@ -72,11 +75,13 @@ extension KubeClient {
         let request = HTTPRequest(method: "GET", url: url(path, query: options.query), headers: [("Accept", "application/json")])
         let (lines, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let slot = TransferSlot()
+        let flow = LineFlow()
+        flow.onResume { [loop] in if let transfer = slot.transfer { loop.resume(transfer) } }
         // Credentials may need an exec plugin run, so the transfer starts from a task the stream owns.
         let start = Task { [self] in
             do {
                 let transfer = CurlTransfer(request: request, tls: tls, credentials: try await credentials.current(),
-                                            userAgent: config.userAgent, delivery: .lines(continuation))
+                                            userAgent: config.userAgent, delivery: .lines(continuation, flow))
                 if slot.install(transfer) { loop.submit(transfer) } else { transfer.cancel() }
             } catch {
                 continuation.finish(throwing: error)
@@ -86,6 +91,6 @@ extension KubeClient {
             start.cancel()
             if let transfer = slot.cancel() { loop.cancel(transfer) }
         }
-        return WatchStream(lines: lines, url: request.url, client: self)
+        return WatchStream(lines: lines, flow: flow, url: request.url, client: self)
     }
 }

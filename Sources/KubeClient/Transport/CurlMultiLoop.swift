@@ -12,6 +12,7 @@ final class CurlMultiLoop: Sendable {
     private enum Command {
         case add(CurlTransfer)
         case cancel(CurlTransfer)
+        case resume(CurlTransfer)
     }
 
     private struct Shared {
@@ -51,6 +52,12 @@ final class CurlMultiLoop: Sendable {
         curl_multi_wakeup(multi)
     }
 
+    /// Resumes a transfer paused for backpressure.
+    func resume(_ transfer: CurlTransfer) {
+        shared.withLock { $0.commands.append(.resume(transfer)) }
+        curl_multi_wakeup(multi)
+    }
+
     /// Ends every transfer and the loop thread.
     func shutdown() {
         shared.withLock { $0.stopped = true }
@@ -73,6 +80,8 @@ final class CurlMultiLoop: Sendable {
                     guard active.removeValue(forKey: t.easy) != nil else { t.cancel(); continue }
                     curl_multi_remove_handle(multi, t.easy)
                     t.cancel()
+                case .resume(let t):
+                    if active[t.easy] != nil { t.resumeReceiving() }
                 }
             }
             if stopped {

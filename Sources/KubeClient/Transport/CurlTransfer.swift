@@ -11,7 +11,7 @@ import Foundation
 final class CurlTransfer: @unchecked Sendable {
     enum Delivery {
         case buffered(CheckedContinuation<HTTPResponse, any Error>)
-        case lines(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+        case lines(AsyncThrowingStream<[UInt8], any Error>.Continuation, LineFlow)
     }
 
     let easy: UnsafeMutableRawPointer
@@ -148,22 +148,28 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func receiveBody(_ bytes: UnsafeRawBufferPointer) {
-        guard case .lines(let continuation) = delivery, (200..<300).contains(status) else {
+        guard case .lines(let continuation, let flow) = delivery, (200..<300).contains(status) else {
             body.append(contentsOf: bytes)
             return
         }
         lineBuffer.append(contentsOf: bytes)
         var start = 0
         var i = lineScanStart
+        var handedOver = 0
         while i < lineBuffer.count {
             if lineBuffer[i] == UInt8(ascii: "\n") {
-                if i > start { continuation.yield(Array(lineBuffer[start..<i])) }
+                if i > start {
+                    continuation.yield(Array(lineBuffer[start..<i]))
+                    handedOver += i - start
+                }
                 start = i + 1
             }
             i += 1
         }
         if start > 0 { lineBuffer.removeFirst(start) }
         lineScanStart = lineBuffer.count
+        // Pausing from inside the write callback is allowed; the loop resumes us when the consumer catches up.
+        if handedOver > 0, flow.produced(handedOver) { _ = curl_easy_pause(easy, CURLPAUSE_RECV) }
     }
 
     /// Called once by the loop when libcurl reports the transfer done.
@@ -174,7 +180,7 @@ final class CurlTransfer: @unchecked Sendable {
             let error = KubeClientError.transport(transportError(code))
             switch delivery {
             case .buffered(let c): c.resume(throwing: error)
-            case .lines(let c): c.finish(throwing: error)
+            case .lines(let c, _): c.finish(throwing: error)
             }
             return
         }
@@ -183,7 +189,7 @@ final class CurlTransfer: @unchecked Sendable {
         let response = HTTPResponse(status: responseCode, headers: responseHeaders, body: body)
         switch delivery {
         case .buffered(let c): c.resume(returning: response)
-        case .lines(let c):
+        case .lines(let c, _):
             if (200..<300).contains(responseCode) {
                 if !lineBuffer.isEmpty { c.yield(lineBuffer) }
                 c.finish()
@@ -193,12 +199,17 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
+    /// Loop thread: the consumer caught up (see `LineFlow`).
+    func resumeReceiving() {
+        _ = curl_easy_pause(easy, 0)  // CURLPAUSE_CONT
+    }
+
     func cancel() {
         guard let delivery else { return }
         self.delivery = nil
         switch delivery {
         case .buffered(let c): c.resume(throwing: KubeClientError.cancelled)
-        case .lines(let c): c.finish()
+        case .lines(let c, _): c.finish()
         }
     }
 
