@@ -37,9 +37,15 @@ public actor Ledger {
         chain = try LedgerChain(evolution: evolution, verifying: try await store.load())
     }
 
-    public var entries: [LedgerEntry] { chain.entries }
     public var head: LedgerHead? { chain.head }
-    public func entry(id: String) -> LedgerEntry? { chain.entry(id: id) }
+    public var count: Int { chain.count }
+
+    /// Every entry, read from the store (the ledger itself keeps only ids and the head).
+    public func entries() async throws -> [LedgerEntry] {
+        await acquire()
+        defer { release() }
+        return try await store.load()
+    }
 
     /// Records one draft; returns its entry (new, or the one already holding its id).
     public func append(_ draft: EntryDraft) async throws -> LedgerEntry {
@@ -78,7 +84,7 @@ public actor Ledger {
     private func appendLocked(_ drafts: [EntryDraft]) async throws -> [LedgerEntry] {
         for _ in 0..<Self.maxAttempts {
             let plan = try chain.plan(drafts, now: clock())
-            if plan.newEntries.isEmpty { return plan.results }
+            if plan.newEntries.isEmpty { return try await results(of: plan) }
             do {
                 try await store.append(plan.newEntries, after: plan.after)
             } catch LedgerStoreError.headMoved {
@@ -89,9 +95,27 @@ public actor Ledger {
                 throw error
             }
             chain.commit(plan)
-            return plan.results
+            return try await results(of: plan)
         }
         throw LedgerError.contention(attempts: Self.maxAttempts)
+    }
+
+    /// One entry per draft. Repeats of recorded ids are read back from the store:
+    /// that happens only after a crash or beside another appender, so it may cost a load.
+    private func results(of plan: LedgerChain.Plan) async throws -> [LedgerEntry] {
+        var recorded: [String: LedgerEntry] = [:]
+        if !plan.recordedIDs.isEmpty {
+            let wanted = Set(plan.recordedIDs)
+            for entry in try await store.load() where wanted.contains(entry.id) { recorded[entry.id] = entry }
+        }
+        return try plan.outcomes.map { outcome in
+            switch outcome {
+            case .new(let index): return plan.newEntries[index]
+            case .recorded(let id):
+                guard let entry = recorded[id] else { throw LedgerError.recordedEntryMissing(id: id) }
+                return entry
+            }
+        }
     }
 
     // A FIFO gate: actor methods can interleave at `await`, appends must not.

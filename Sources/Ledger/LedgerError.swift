@@ -6,12 +6,16 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidDraft(id: String, reason: String)
     /// Other appenders kept moving the head; gave up after this many attempts.
     case contention(attempts: Int)
+    /// An entry this ledger saw recorded is no longer in the store (it was rewritten underneath).
+    case recordedEntryMissing(id: String)
 
     public var description: String {
         switch self {
         case .invalidChain(let v): return "the ledger does not verify: \(v)"
         case .invalidDraft(let id, let reason): return "cannot record entry \"\(id)\": \(reason)"
         case .contention(let attempts): return "gave up appending after \(attempts) attempts: other appenders kept moving the head"
+        case .recordedEntryMissing(let id):
+            return "entry \"\(id)\" was recorded but the store no longer holds it; verify the ledger (causeway ledger verify)"
         }
     }
 }

@@ -38,7 +38,7 @@ do {
     let store = try FileLedgerStore(directory: arguments[1], evolution: evolution, options: options)
     if let recovery = store.recovery { emit("recovered: \(recovery)\n", to: 2) }
     let ledger = try await Ledger(evolution: evolution, store: store)
-    var next = max(0, await ledger.entries.count - 3)
+    var next = max(0, await ledger.count - 3)
     while true {
         let size = Int.random(in: 1...6)
         let drafts = (next..<(next + size)).map { n in

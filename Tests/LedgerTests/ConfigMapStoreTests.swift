@@ -83,7 +83,7 @@ struct ConfigMapStoreTests {
         #expect(try await store.head() == nil)
         _ = try await ledger.append(Self.drafts("a", 0..<3))
         _ = try await ledger.append(Self.drafts("a", 3..<5))
-        let written = await ledger.entries
+        let written = try await ledger.entries()
 
         let reopened = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution)
         let loaded = try await reopened.load()
@@ -123,13 +123,13 @@ struct ConfigMapStoreTests {
         let segments = try await env.segments()
         #expect(segments.count > 5)
         let sizes = segments.map { $0[path: "data", "entries.jsonl"]?.stringValue?.utf8.count ?? 0 }
-        let batchBytes = 4 * (await ledger.entries.first?.jsonLine().count ?? 0) + 64
+        let batchBytes = 4 * (try await ledger.entries().first?.jsonLine().count ?? 0) + 64
         #expect(sizes.dropLast().allSatisfy { $0 >= 4_000 && $0 < 4_000 + batchBytes })
         #expect(segments.map { $0[path: "metadata", "annotations", "causeway.dev/ledger-segment"]?.stringValue }
                 == segments.indices.map { String($0) })
 
         let loaded = try await ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options).load()
-        #expect(loaded == (await ledger.entries))
+        #expect(loaded == (try await ledger.entries()))
         #expect(loaded.count == batches * 4)
         #expect(LedgerVerifier.verify(loaded, evolution: Fixtures.evolution).isValid)
     }

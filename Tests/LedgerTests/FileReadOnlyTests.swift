@@ -15,7 +15,7 @@ struct FileReadOnlyTests {
         let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
         _ = try await ledger.append(Self.drafts(0..<4))
         let snapshot = try FileLedgerStore.read(directory: dir.path, evolution: Fixtures.evolution)
-        #expect(snapshot.entries == (await ledger.entries))
+        #expect(snapshot.entries == (try await ledger.entries()))
         #expect(snapshot.unterminatedTail == nil)
         // The appender still holds its lock and keeps appending.
         _ = try await ledger.append(Self.drafts(4..<6))

@@ -116,7 +116,7 @@ struct QueryTests {
             EntryDraft(id: "g2/ac", event: .stepConverged, generation: 2, step: "a", target: "t", actor: "c"),
             EntryDraft(id: "g2/b", event: .stepStarted, generation: 2, step: "b", target: "t", actor: "c"),
         ])
-        let sections = try LedgerQueries(entries: await ledger.entries).sections()
+        let sections = try LedgerQueries(entries: try await ledger.entries()).sections()
         #expect(sections.map(\.generation) == [1, 2])
         #expect(sections[0].edges[0].verdict == .notStarted)
         #expect(sections[1].edges[0].verdict == .confirmed)
@@ -125,7 +125,7 @@ struct QueryTests {
     @Test func malformedDetailIsAClearError() async throws {
         let ledger = try await Ledger(evolution: Fixtures.evolution, store: MemoryLedgerStore())
         _ = try await ledger.append(EntryDraft(id: "d", event: .declared, generation: 1, actor: "c", detail: ["steps": "nope"]))
-        let entries = await ledger.entries
+        let entries = try await ledger.entries()
         #expect(throws: LedgerQueryError.malformedEntry(seq: 1, reason: "Declared detail: steps: expected an array")) {
             _ = try LedgerQueries(entries: entries).sections()
         }

@@ -59,7 +59,7 @@ enum Fixtures {
         }
         let plan = try! chain.plan(drafts, now: epoch)
         chain.commit(plan)
-        return chain.entries
+        return plan.newEntries
     }
 
     /// Builds an entry with a correct hash for its (possibly forged) content.
