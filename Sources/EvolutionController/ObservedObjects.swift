@@ -7,6 +7,7 @@ import Synchronization
 /// The objects Evolutions check, watched on every target (one informer per
 /// target and resource), so convergence is noticed from watch events rather
 /// than by polling: a change re-queues every Evolution interested in it.
+/// Cached without managedFields: checks read state, not who wrote it.
 final class ObservedObjects: Sendable {
     private struct WatchKey: Hashable {
         var target: String
@@ -39,7 +40,7 @@ final class ObservedObjects: Sendable {
         let informer: Informer = state.withLock { state in
             state.interest[key, default: []].insert(evolution)
             if let existing = state.informers[watchKey] { return existing.informer }
-            let informer = Informer(client: client, resource: resource)
+            let informer = Informer(client: client, resource: resource, transform: Informer.stripManagedFields)
             informer.addHandler { [weak self] event in self?.changed(event, target: target, resource: resource) }
             let task = Task { await informer.run() }
             state.informers[watchKey] = (informer, task)

@@ -28,11 +28,15 @@ public final class Informer: Sendable {
     let handlers = Mutex<[@Sendable (InformerEvent) -> Void]>([])
     let state = Mutex(InformerStats())
     let metrics: RuntimeMetrics?
+    let transform: (@Sendable (JSON) -> JSON)?
 
+    /// - Parameter transform: shapes every object before it is cached and handed to handlers
+    ///   (client-go's SetTransform), e.g. `stripManagedFields` to save memory.
     public init(client: KubeClient, resource: APIResource, namespace: String? = nil, labelSelector: String? = nil,
                 cache: ObjectCache = ObjectCache(), clock: any RuntimeClock = ContinuousRuntimeClock(),
                 backoff: Backoff = Backoff(base: .milliseconds(100), cap: .seconds(30), jitter: 0.5),
-                watchTimeoutSeconds: Int = 300, metrics: RuntimeMetrics? = nil) {
+                watchTimeoutSeconds: Int = 300, metrics: RuntimeMetrics? = nil,
+                transform: (@Sendable (JSON) -> JSON)? = nil) {
         self.client = client
         self.resource = resource
         self.namespace = namespace
@@ -42,7 +46,17 @@ public final class Informer: Sendable {
         self.backoff = backoff
         self.watchTimeoutSeconds = watchTimeoutSeconds
         self.metrics = metrics
+        self.transform = transform
         metrics?.register(self)
+    }
+
+    /// Drops metadata.managedFields, often the largest part of a small object, for
+    /// caches whose readers look at state, not at who wrote it.
+    public static let stripManagedFields: @Sendable (JSON) -> JSON = { object in
+        guard object[path: "metadata", "managedFields"] != nil else { return object }
+        var stripped = object
+        stripped["metadata"]?["managedFields"] = nil
+        return stripped
     }
 
     /// True once the first list has been stored in the cache.
@@ -98,7 +112,7 @@ public final class Informer: Sendable {
         var skipped = 0
         for item in list.items {
             guard let key = ObjectKey(object: item) else { skipped += 1; continue }
-            objects[key] = item
+            objects[key] = transform?(item) ?? item
         }
         let old = cache.replace(with: objects)
         var events: [InformerEvent] = []
@@ -133,7 +147,9 @@ public final class Informer: Sendable {
     }
 
     /// Applies one watch event to the cache (the single writer path for watches).
-    func apply(_ event: WatchEvent) {
+    func apply(_ received: WatchEvent) {
+        var event = received
+        if let transform, event.type != .bookmark { event.object = transform(event.object) }
         let version = event.resourceVersion
         defer { if let version { state.withLock { $0.resourceVersion = version } } }
         if event.type == .bookmark { return }
