@@ -5,13 +5,16 @@ import KubeJSON
 import Synchronization
 
 /// The objects Evolutions check, watched on every target (one informer per
-/// target and resource), so convergence is noticed from watch events rather
+/// target, resource and namespace), so convergence is noticed from watch events rather
 /// than by polling: a change re-queues every Evolution interested in it.
+/// Watches are namespaced where the objects are: a target's other namespaces
+/// cost nothing, and namespace-scoped RBAC on a target is enough.
 /// Cached without managedFields: checks read state, not who wrote it.
 final class ObservedObjects: Sendable {
     private struct WatchKey: Hashable {
         var target: String
         var resource: APIResource
+        var namespace: String?
     }
 
     private struct State {
@@ -35,12 +38,13 @@ final class ObservedObjects: Sendable {
     /// Returns the cached object, or nil when it does not exist (or the informer has not synced yet).
     func observe(_ object: EvolutionAPI.ObjectKey, namespace: String?, resource: APIResource, on target: String,
                  client: KubeClient, for evolution: ControllerRuntime.ObjectKey) -> (object: JSON?, synced: Bool) {
-        let watchKey = WatchKey(target: target, resource: resource)
+        let scope = resource.namespaced ? namespace : nil
+        let watchKey = WatchKey(target: target, resource: resource, namespace: scope)
         let key = Self.interestKey(target, resource, namespace, object.name)
         let informer: Informer = state.withLock { state in
             state.interest[key, default: []].insert(evolution)
             if let existing = state.informers[watchKey] { return existing.informer }
-            let informer = Informer(client: client, resource: resource, transform: Informer.stripManagedFields)
+            let informer = Informer(client: client, resource: resource, namespace: scope, transform: Informer.stripManagedFields)
             informer.addHandler { [weak self] event in self?.changed(event, target: target, resource: resource) }
             let task = Task { await informer.run() }
             state.informers[watchKey] = (informer, task)
