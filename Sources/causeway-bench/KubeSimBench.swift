@@ -18,66 +18,16 @@ func kubeSimBenchmarks() async throws -> [Row] {
     }()
     let watchClient = try KubeClient(config: config)
     let watchers = 50
-    // revision → (watchers that saw it, when the last one did)
-    let arrivals = Locked<[Int64: (count: Int, last: ContinuousClock.Instant)]>([:])
-    let startRevision = try await watchClient.list(.configMaps, namespace: "default").resourceVersion
-    var watchTasks: [Task<Void, Never>] = []
-    let watchErrors = Locked<[String]>([])
-    for _ in 0..<watchers {
-        watchTasks.append(Task {
-            do {
-                for try await event in watchClient.watch(.configMaps, namespace: "default", options: WatchOptions(resourceVersion: startRevision)) {
-                    guard let rv = event.resourceVersion.flatMap(Int64.init) else { continue }
-                    let now = ContinuousClock.now
-                    arrivals.withLock { table in
-                        let previous = table[rv]
-                        table[rv] = ((previous?.count ?? 0) + 1, now)
-                    }
-                }
-            } catch is CancellationError {
-            } catch {
-                // A watcher that fails leaves writes "incomplete"; say why instead of hiding it.
-                watchErrors.withLock { $0.append("\(error)") }
-            }
-        })
+    var rows: [Row] = []
+    for light in [true, false] {
+        let run = try await fanOut(sim: sim, config: config, watchers: watchers, lightWatchers: light)
+        let who = light ? "\(watchers) raw watchers" : "\(watchers) KubeClient watchers"
+        rows.append(Row(benchmark: "KubeSim creates/s, 4 writers, \(who)", subject: "KubeSim", value: run.writesPerSecond,
+                        unit: "writes/s", target: light ? "≥ 5000" : ""))
+        rows.append(Row(benchmark: "write response → all \(who), p50", subject: "KubeSim", value: run.p50, unit: "ms", target: ""))
+        rows.append(Row(benchmark: "write response → all \(who), p99 (\(run.incomplete) incomplete)", subject: "KubeSim",
+                        value: run.p99, unit: "ms", target: light ? "≤ 5" : ""))
     }
-    try await Task.sleep(for: .milliseconds(500))
-
-    let responses = Locked<[(Int64, ContinuousClock.Instant)]>([])
-    let duration: Duration = .seconds(3)
-    let began = ContinuousClock.now
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for w in 0..<4 {
-            group.addTask {
-                let client = try KubeClient(config: config)
-                var i = 0
-                while ContinuousClock.now - began < duration {
-                    let object: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("w\(w)-\(i)")], "data": ["k": "v"]]
-                    let created = try await client.create(.configMaps, object, namespace: "default")
-                    let at = ContinuousClock.now
-                    if let rv = created[path: "metadata", "resourceVersion"]?.stringValue.flatMap(Int64.init) {
-                        responses.withLock { $0.append((rv, at)) }
-                    }
-                    i += 1
-                }
-            }
-        }
-        try await group.waitForAll()
-    }
-    let elapsed = ContinuousClock.now - began
-    try await Task.sleep(for: .milliseconds(500))
-    for t in watchTasks { t.cancel() }
-    let writes = responses.withLock { $0 }
-    for error in watchErrors.withLock({ $0 }).prefix(3) { FileHandle.standardError.write(Data("watcher failed: \(error)\n".utf8)) }
-    let table = arrivals.withLock { $0 }
-    var latencies: [Double] = []
-    var incomplete = 0
-    for (rv, respondedAt) in writes {
-        guard let seen = table[rv], seen.count == watchers else { incomplete += 1; continue }
-        latencies.append(max((seen.last - respondedAt).seconds * 1000, 0))
-    }
-    latencies.sort()
-    func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(Int(Double(latencies.count) * p), latencies.count - 1)] }
 
     // Memory: RSS growth while 100,000 more small objects are stored, against their JSON bytes.
     let rssBefore = residentBytes()
@@ -98,15 +48,93 @@ func kubeSimBenchmarks() async throws -> [Row] {
     let stored = try await watchClient.list(.configMaps, namespace: "default", options: ListOptions(labelSelector: "app=bench"))
     let storedBytes = stored.items.reduce(0) { $0 + $1.serialized().count }
     await sim.stop()
-    return [
-        Row(benchmark: "KubeSim creates/s, 4 writers, \(watchers) watchers", subject: "KubeSim", value: Double(writes.count) / elapsed.seconds,
-            unit: "writes/s", target: "≥ 5000"),
-        Row(benchmark: "write response → all \(watchers) watchers, p50", subject: "KubeSim + KubeClient", value: percentile(0.5), unit: "ms", target: ""),
-        Row(benchmark: "write response → all \(watchers) watchers, p99 (\(incomplete) incomplete)", subject: "KubeSim + KubeClient",
-            value: percentile(0.99), unit: "ms", target: "≤ 5"),
+    return rows + [
         Row(benchmark: "memory for \(stored.items.count) objects (\(storedBytes / 1_000_000) MB JSON)", subject: "KubeSim (RSS growth ÷ JSON bytes)",
             value: Double(rssGrowth) / Double(max(storedBytes, 1)), unit: "×", target: "≤ 3"),
     ]
+}
+
+/// Creates ConfigMaps from 4 writers for 3 s while `watchers` watch them; times each
+/// write's response against its event's arrival at the last watcher.
+/// Light watchers are `RawWatchers` (one thread, no decoding); the others are
+/// KubeClient watch streams decoding every event, as a controller's would.
+private func fanOut(sim: KubeSim, config: RESTConfig, watchers: Int, lightWatchers: Bool)
+    async throws -> (writesPerSecond: Double, p50: Double, p99: Double, incomplete: Int)
+{
+    let namespace = lightWatchers ? "fan-out-raw" : "fan-out-client"
+    let watchClient = try KubeClient(config: config)
+    _ = try await watchClient.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+    // revision → (watchers that saw it, when the last one did)
+    let arrivals = Locked<[Int64: (count: Int, last: ContinuousClock.Instant)]>([:])
+    let arrived: @Sendable (Int64) -> Void = { rv in
+        let now = ContinuousClock.now
+        arrivals.withLock { table in
+            let previous = table[rv]
+            table[rv] = ((previous?.count ?? 0) + 1, now)
+        }
+    }
+    let startRevision = try await watchClient.list(.configMaps, namespace: namespace).resourceVersion
+    var watchTasks: [Task<Void, Never>] = []
+    let watchErrors = Locked<[String]>([])
+    var raw: RawWatchers?
+    if lightWatchers {
+        raw = try RawWatchers(port: sim.port, path: "/api/v1/namespaces/\(namespace)/configmaps?watch=1&resourceVersion=\(startRevision)",
+                              token: "admin-token", count: watchers)
+        raw?.start(onEvent: arrived)
+    } else {
+        for _ in 0..<watchers {
+            watchTasks.append(Task {
+                do {
+                    for try await event in watchClient.watch(.configMaps, namespace: namespace, options: WatchOptions(resourceVersion: startRevision)) {
+                        if let rv = event.resourceVersion.flatMap(Int64.init) { arrived(rv) }
+                    }
+                } catch is CancellationError {
+                } catch {
+                    // A watcher that fails leaves writes "incomplete"; say why instead of hiding it.
+                    watchErrors.withLock { $0.append("\(error)") }
+                }
+            })
+        }
+    }
+    try await Task.sleep(for: .milliseconds(500))
+
+    let responses = Locked<[(Int64, ContinuousClock.Instant)]>([])
+    let duration: Duration = .seconds(3)
+    let began = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for w in 0..<4 {
+            group.addTask {
+                let client = try KubeClient(config: config)
+                var i = 0
+                while ContinuousClock.now - began < duration {
+                    let object: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("w\(w)-\(i)")], "data": ["k": "v"]]
+                    let created = try await client.create(.configMaps, object, namespace: namespace)
+                    let at = ContinuousClock.now
+                    if let rv = created[path: "metadata", "resourceVersion"]?.stringValue.flatMap(Int64.init) {
+                        responses.withLock { $0.append((rv, at)) }
+                    }
+                    i += 1
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let elapsed = ContinuousClock.now - began
+    try await Task.sleep(for: .milliseconds(500))
+    raw?.stop()
+    for t in watchTasks { t.cancel() }
+    let writes = responses.withLock { $0 }
+    for error in watchErrors.withLock({ $0 }).prefix(3) { FileHandle.standardError.write(Data("watcher failed: \(error)\n".utf8)) }
+    let table = arrivals.withLock { $0 }
+    var latencies: [Double] = []
+    var incomplete = 0
+    for (rv, respondedAt) in writes {
+        guard let seen = table[rv], seen.count == watchers else { incomplete += 1; continue }
+        latencies.append(max((seen.last - respondedAt).seconds * 1000, 0))
+    }
+    latencies.sort()
+    func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(Int(Double(latencies.count) * p), latencies.count - 1)] }
+    return (Double(writes.count) / elapsed.seconds, percentile(0.5), percentile(0.99), incomplete)
 }
 
 /// Resident set size from /proc/self/statm.
