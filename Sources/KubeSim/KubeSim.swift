@@ -24,6 +24,7 @@ public final class KubeSim: Sendable {
     /// Starts serving on 127.0.0.1.
     public static func start(_ options: KubeSimOptions = KubeSimOptions(), faultSeed: UInt64 = 1) async throws -> KubeSim {
         let api = APIServer(options: options)
+        if let directory = options.dataDirectory { try api.restore(from: directory) }
         let faults = FaultInjector(seed: faultSeed)
         let certificates = options.tls ? try SimCertificates.generate(name: options.name) : nil
         let caPEM = certificates?.caPEM
@@ -54,11 +55,23 @@ public final class KubeSim: Sendable {
         let bookmarkTask = channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             DispatchQueue.global().async { api.sendBookmarks() }
         }
+        let saver = options.dataDirectory.map { SnapshotSaver(api: api, directory: $0) }
+        let saveTask = saver.map { saver in
+            channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+                DispatchQueue.global().async { saver.save() }
+            }
+        }
         return KubeSim(options: options, port: channel.localAddress?.port ?? 0, ca: caPEM, api: api, faults: faults,
-                       channel: channel, bookmarkTask: bookmarkTask)
+                       channel: channel, bookmarkTask: bookmarkTask, saver: saver, saveTask: saveTask)
     }
 
-    private init(options: KubeSimOptions, port: Int, ca: String?, api: APIServer, faults: FaultInjector, channel: Channel, bookmarkTask: RepeatedTask) {
+    private let saver: SnapshotSaver?
+    private let saveTask: RepeatedTask?
+
+    private init(options: KubeSimOptions, port: Int, ca: String?, api: APIServer, faults: FaultInjector, channel: Channel,
+                 bookmarkTask: RepeatedTask, saver: SnapshotSaver?, saveTask: RepeatedTask?) {
+        self.saver = saver
+        self.saveTask = saveTask
         self.options = options
         self.port = port
         self.certificateAuthorityPEM = ca
@@ -73,6 +86,8 @@ public final class KubeSim: Sendable {
     /// Stops listening and ends every watch.
     public func stop() async {
         bookmarkTask.cancel()
+        saveTask?.cancel()
+        saver?.save()
         api.lock.withLock {
             for key in api.store.types.keys { for w in api.store.watchers(of: key) { w.close() } }
         }

@@ -23,6 +23,9 @@ public struct KubeSimOptions: Sendable {
     /// Deletes objects whose owners are gone (the real garbage collector's job).
     public var garbageCollector = true
     public var clock: @Sendable () -> Date = { Date() }
+    /// Keeps state across restarts: loaded at start, saved within a second of each change and on stop
+    /// (`StoreSnapshot`). nil keeps everything in memory only.
+    public var dataDirectory: String?
     /// The simulated workload controllers of this instance.
     public var simulation = SimulationOptions()
 

@@ -23,14 +23,18 @@ struct KubeSimCommand: AsyncParsableCommand {
     @Flag(help: "Serve plain HTTP instead of HTTPS (kubectl will not send the token then).")
     var insecureHTTP = false
 
+    @Option(help: "Keep state in this directory across restarts (pair it with a fixed --port so kubeconfigs stay valid).")
+    var dataDir: String?
+
     func run() async throws {
         var options = KubeSimOptions(name: name)
         options.port = port
         options.tls = !insecureHTTP
+        options.dataDirectory = dataDir
         options.tokens = [token: SimUser(name: "admin", groups: ["system:masters", "system:authenticated"])]
         let sim = try await KubeSim.start(options)
         try sim.writeKubeconfig(to: kubeconfig, token: token)
-        say("KubeSim \(name) serving \(sim.url)")
+        say("KubeSim \(name) serving \(sim.url)" + (dataDir.map { ", state in \($0)" } ?? ""))
         say("kubeconfig written to \(kubeconfig): kubectl --kubeconfig \(kubeconfig) get namespaces")
         try await waitForInterrupt()
         await sim.stop()

@@ -153,6 +153,21 @@ final class Store {
         }
     }
 
+    // MARK: Restoring a snapshot
+
+    /// Continues from a saved revision; history before it is gone (watches from earlier get 410).
+    func restore(revision saved: Int64) {
+        revision = max(revision, saved)
+        evictedThrough = revision
+        history.removeAll()
+        historyHead = 0
+    }
+
+    /// Puts a saved object back exactly as it was: no new revision, no event.
+    func restore(_ type: TypeKey, namespace: String?, name: String, _ object: JSON) {
+        objects[type, default: [:]][Self.key(namespace: namespace, name: name)] = object
+    }
+
     // MARK: Watchers
 
     func add(_ watcher: Watcher) {
