@@ -128,11 +128,13 @@ extension APIServer {
             response["metadata"]?["resourceVersion"] = existing[path: "metadata", "resourceVersion"]
             return respond(c, object: response)
         }
-        let stored = store.put(type.key, namespace: c.namespace, name: name, object)
+        let (stored, encoded) = store.putEncoded(type.key, namespace: c.namespace, name: name, object)
         afterWrite(type, stored)
         let headers = warnings.map { ("Warning", "299 - \"\($0)\"") }
-        let response = respond(c, object: stored, status: existing == nil ? 201 : 200)
-        if case .object(let status, let body, _) = response, !headers.isEmpty { return .object(status: status, body: body, headers: headers) }
+        let response = respond(c, object: stored, status: existing == nil ? 201 : 200, encoded: encoded.bytes)
+        if case .object(let status, let body, _, let bytes) = response, !headers.isEmpty {
+            return .object(status: status, body: body, headers: headers, encoded: bytes)
+        }
         return response
     }
 

@@ -24,7 +24,7 @@ extension APIServer {
         guard !name.isEmpty else {
             throw APIError.invalid(c.type, "", [.required("metadata.name", "name or generateName is required")])
         }
-        if store.get(c.type.key, namespace: c.type.namespaced ? c.info.namespace ?? "default" : nil, name: name) != nil {
+        if store.contains(c.type.key, namespace: c.type.namespaced ? c.info.namespace ?? "default" : nil, name: name) {
             throw APIError.alreadyExists(c.type, name)
         }
         return try write(c, name: name, incoming: object, existing: nil, manager: c.fieldManager, operation: "Update")

@@ -4,7 +4,8 @@ import KubeYAML
 
 /// What a handled request produced.
 enum APIResponse {
-    case object(status: Int, body: JSON, headers: [(String, String)] = [])
+    /// `encoded` is the body's JSON text when the store already has it (a write's stored object).
+    case object(status: Int, body: JSON, headers: [(String, String)] = [], encoded: [UInt8]? = nil)
     case text(status: Int, body: String, headers: [(String, String)] = [])
     /// The request became a watch: the sink owns the response now.
     case watching
@@ -105,7 +106,7 @@ final class APIServer: @unchecked Sendable {
 
     private func logWrite(_ c: RequestContext, response: APIResponse, revisionBefore: Int64) {
         guard ["create", "update", "patch", "delete", "deletecollection"].contains(c.info.verb), !c.dryRun,
-              case .object(let status, let body, _) = response, status < 300 else { return }
+              case .object(let status, let body, _, _) = response, status < 300 else { return }
         let contentType = c.request.header("Content-Type") ?? ""
         let verb = c.info.verb == "patch" && contentType.hasPrefix("application/apply-patch") ? "apply" : c.info.verb
         writeLog.append(WriteRecord(

@@ -94,7 +94,7 @@ extension APIServer {
                 markOrRemove(type, object)
             }
         }
-        if remaining == 0 || store.types.values.filter(\.namespaced).allSatisfy({ store.list($0.key, namespace: namespace).isEmpty }) {
+        if remaining == 0 || store.types.values.filter(\.namespaced).allSatisfy({ store.isEmpty($0.key, namespace: namespace) }) {
             store.remove(Self.namespaceType, namespace: nil, name: namespace, lastState: ns)
         }
     }
@@ -119,21 +119,13 @@ extension APIServer {
     // MARK: Garbage collection
 
     func dependents(of uid: String) -> [(ResourceType, JSON)] {
-        var found: [(ResourceType, JSON)] = []
-        for (key, type) in store.types {
-            for (_, object) in store.allObjects(key)
-            where (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains(where: { $0["uid"]?.stringValue == uid }) {
-                found.append((type, object))
-            }
-        }
-        return found
+        store.dependents(of: uid).compactMap { key, object in store.types[key].map { ($0, object) } }
     }
 
     /// Background collection: a dependent whose owners are all gone is deleted.
     private func deleteOwned(_ type: ResourceType, _ dependent: JSON, ownerUID: String) {
         let owners = (dependent[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
-        let alive = owners.contains { uid in uid != ownerUID && store.types.keys.contains { key in
-            store.allObjects(key).values.contains { $0[path: "metadata", "uid"]?.stringValue == uid } } }
+        let alive = owners.contains { uid in uid != ownerUID && store.exists(uid: uid) }
         if !alive, dependent[path: "metadata", "deletionTimestamp"] == nil { markOrRemove(type, dependent) }
     }
 

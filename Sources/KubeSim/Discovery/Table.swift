@@ -7,11 +7,11 @@ extension APIServer {
         request.header("Accept")?.contains("as=Table") == true
     }
 
-    func respond(_ c: RequestContext, object: JSON, status: Int = 200) -> APIResponse {
+    func respond(_ c: RequestContext, object: JSON, status: Int = 200, encoded: [UInt8]? = nil) -> APIResponse {
         if wantsTable(c.request) {
             return .object(status: status, body: table(c.type, rows: [object], listMetadata: nil, request: c.request))
         }
-        return .object(status: status, body: object)
+        return .object(status: status, body: object, encoded: encoded)
     }
 
     func respondList(_ c: RequestContext, list: JSON) -> APIResponse {

@@ -109,7 +109,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             bytes = Array(text.utf8)
             headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
             for (k, v) in extra where k.lowercased() != "content-type" { headers.add(name: k, value: v) }
-        case let .object(code, body, extra):
+        case let .object(code, body, extra, encoded):
             status = code
             let accept = request.header("Accept") ?? ""
             if accept.contains("application/yaml"), let yaml = try? YAML.emit(body) {
@@ -120,7 +120,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 headers.add(name: "Content-Type", value: "application/json")
             } else {
                 let pretty = request.header("User-Agent")?.hasPrefix("curl") == true
-                bytes = pretty ? Array((body.prettyString() + "\n").utf8) : body.serialized()
+                bytes = pretty ? Array((body.prettyString() + "\n").utf8) : encoded ?? body.serialized()
                 headers.add(name: "Content-Type", value: "application/json")
             }
             for (k, v) in extra { headers.add(name: k, value: v) }

@@ -49,14 +49,14 @@ final class Watcher: @unchecked Sendable {
         let wasVisible = visible(event.old)
         let isVisible = event.kind != .deleted && visible(event.object)
         switch event.kind {
-        case .added where isVisible: send("ADDED", event.object, event.revision, encoded: event.encodedObject)
-        case .modified where wasVisible && isVisible: send("MODIFIED", event.object, event.revision, encoded: event.encodedObject)
-        case .modified where isVisible: send("ADDED", event.object, event.revision, encoded: event.encodedObject)
+        case .added where isVisible: send("ADDED", event.object, event.revision, encoded: event.encoded)
+        case .modified where wasVisible && isVisible: send("MODIFIED", event.object, event.revision, encoded: event.encoded)
+        case .modified where isVisible: send("ADDED", event.object, event.revision, encoded: event.encoded)
         case .modified where wasVisible:
             var gone = event.old!
             gone["metadata"]?["resourceVersion"] = .string(String(event.revision))
             send("DELETED", gone, event.revision)
-        case .deleted where wasVisible: send("DELETED", event.object, event.revision, encoded: event.encodedObject)
+        case .deleted where wasVisible: send("DELETED", event.object, event.revision, encoded: event.encoded)
         default: break
         }
     }
@@ -69,7 +69,7 @@ final class Watcher: @unchecked Sendable {
 
     /// `encoded` is the object's JSON, serialised once per change and shared by every
     /// plain watcher: fan-out to fifty watchers must not mean fifty serialisations.
-    func send(_ type: String, _ object: JSON, _ revision: Int64, encoded: EncodedObject? = nil) {
+    func send(_ type: String, _ object: JSON, _ revision: Int64, encoded: StoredObject? = nil) {
         guard !closed else { return }
         var line: [UInt8]
         if let render {
@@ -103,15 +103,5 @@ final class Watcher: @unchecked Sendable {
         closed = true
         sink.finish()
         onClose?()
-    }
-}
-
-/// An object's JSON text, computed on first use and then shared.
-final class EncodedObject: @unchecked Sendable {
-    private let object: JSON
-    private(set) lazy var bytes: [UInt8] = object.serialized()
-
-    init(_ object: JSON) {
-        self.object = object
     }
 }
