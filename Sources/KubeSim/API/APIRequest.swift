@@ -9,8 +9,16 @@ struct APIRequest: Sendable {
     var headers: [(String, String)]
     var body: [UInt8]
 
+    /// Header names compare without case, and without building lower-cased copies per lookup.
     func header(_ name: String) -> String? {
-        headers.last { $0.0.lowercased() == name.lowercased() }?.1
+        headers.last { Self.sameIgnoringASCIICase($0.0, name) }?.1
+    }
+
+    static func sameIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        return zip(a.utf8, b.utf8).allSatisfy { x, y in
+            x == y || ((x | 0x20) == (y | 0x20) && (0x61...0x7A).contains(x | 0x20))
+        }
     }
 
     func parameter(_ name: String) -> String? {

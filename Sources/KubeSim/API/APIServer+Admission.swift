@@ -44,7 +44,7 @@ extension APIServer {
                 object["metadata"]?["managedFields"] = existing[path: "metadata", "managedFields"]
             }
         } else {
-            object["metadata"]?["uid"] = .string(UUID().uuidString.lowercased())
+            object["metadata"]?["uid"] = .string(RandomUUID.make())
             object["metadata"]?["creationTimestamp"] = .string(now)
             object["metadata"]?["deletionTimestamp"] = nil
             object["metadata"]?["deletionGracePeriodSeconds"] = nil

@@ -37,7 +37,7 @@ final class APIServer: @unchecked Sendable {
 
     private func bootstrapNamespace(_ name: String) {
         let ns: JSON = ["apiVersion": "v1", "kind": "Namespace",
-                        "metadata": ["name": .string(name), "uid": .string(UUID().uuidString.lowercased()),
+                        "metadata": ["name": .string(name), "uid": .string(RandomUUID.make()),
                                      "creationTimestamp": .string(timestamp()), "labels": ["kubernetes.io/metadata.name": .string(name)]],
                         "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"]]
         store.put(TypeKey(group: "", plural: "namespaces"), namespace: nil, name: name, ns)

@@ -125,7 +125,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             for (k, v) in extra { headers.add(name: k, value: v) }
         }
-        headers.add(name: "Audit-Id", value: UUID().uuidString.lowercased())
+        headers.add(name: "Audit-Id", value: RandomUUID.make())
         headers.add(name: "Cache-Control", value: "no-cache, private")
         headers.add(name: "Content-Length", value: String(bytes.count))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
@@ -138,91 +138,5 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
-    }
-}
-
-/// A watch response streamed on a channel: head once, events as chunks, end when finished.
-///
-/// Events sent while a write to the event loop is already pending join it, so a
-/// burst of changes costs one hop and one flush per watcher rather than one per event.
-final class ChannelWatchSink: WatchSink, @unchecked Sendable {
-    private let channel: Channel
-    private let lock = NSLock()
-    private var started = false
-    private var finished = false
-    private var pending: [UInt8] = []
-    private var drainScheduled = false
-    private let version: HTTPVersion
-    private var remaining: Int?
-
-    init(channel: Channel, version: HTTPVersion, closeAfter: Int?, accept: String) {
-        self.channel = channel
-        self.version = version
-        remaining = closeAfter
-    }
-
-    private func startIfNeeded() {
-        guard !started else { return }
-        started = true
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Cache-Control", value: "no-cache, private")
-        headers.add(name: "Transfer-Encoding", value: "chunked")
-        headers.add(name: "Audit-Id", value: UUID().uuidString.lowercased())
-        channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: version, status: .ok, headers: headers)), promise: nil)
-    }
-
-    func open() {
-        lock.withLock { if !finished, channel.isActive { startIfNeeded(); channel.flush() } }
-    }
-
-    func send(_ line: [UInt8]) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !finished, channel.isActive else { return false }
-        startIfNeeded()
-        pending.append(contentsOf: line)
-        if !drainScheduled {
-            drainScheduled = true
-            channel.eventLoop.execute { [self] in drain() }
-        }
-        if let r = remaining {
-            // Fault injection: drop the watch after N events, as a flaky network or apiserver restart would.
-            remaining = r - 1
-            if r - 1 <= 0 {
-                finished = true
-                writePending()
-                channel.close(promise: nil)
-                return false
-            }
-        }
-        return true
-    }
-
-    func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !finished else { return }
-        finished = true
-        guard channel.isActive else { return }
-        startIfNeeded()
-        writePending()
-        channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
-    }
-
-    /// On the event loop: everything queued since the last drain, as one chunk.
-    private func drain() {
-        lock.withLock {
-            drainScheduled = false
-            writePending()
-        }
-    }
-
-    /// Writes the queued events (lock held). Writes from any thread keep their order on the loop.
-    private func writePending() {
-        guard !pending.isEmpty else { return }
-        let bytes = pending
-        pending.removeAll(keepingCapacity: true)
-        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))), promise: nil)
     }
 }

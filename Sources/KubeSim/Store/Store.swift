@@ -8,15 +8,20 @@ final class StoredObject: @unchecked Sendable {
     let bytes: [UInt8]
     let uid: String?
     let ownerUIDs: [String]
+    /// Kept for the few objects every write reads (namespaces, for the lifecycle
+    /// admission check), as the real admission plugin reads them from an informer.
+    private let decoded: JSON?
 
-    init(_ object: JSON) {
+    init(_ object: JSON, keepDecoded: Bool = false) {
         bytes = object.serialized()
         uid = object[path: "metadata", "uid"]?.stringValue
         ownerUIDs = (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
+        // Not `keepDecoded ? object : nil`: JSON is nil-literal convertible, so that stores .null.
+        decoded = keepDecoded ? .some(object) : .none
     }
 
     /// The object again. The store wrote these bytes itself, so they always parse.
-    var json: JSON { (try? JSON.parse(bytes)) ?? .null }
+    var json: JSON { decoded ?? (try? JSON.parse(bytes)) ?? .null }
 }
 
 /// What changed, as watchers are told: the decoded states (for their selectors)
@@ -32,6 +37,19 @@ struct StoredEvent {
     var old: JSON?
     var key: String
     var encoded: StoredObject
+    /// The watch lines of this change, shared by every watcher that sends it.
+    var lines: EventLines
+
+    init(revision: Int64, type: TypeKey, kind: Kind, object: JSON, old: JSON?, key: String, encoded: StoredObject) {
+        self.revision = revision
+        self.type = type
+        self.kind = kind
+        self.object = object
+        self.old = old
+        self.key = key
+        self.encoded = encoded
+        lines = EventLines(encoded)
+    }
 }
 
 /// A change as history keeps it: text only, decoded again when a watch replays it.
@@ -61,7 +79,11 @@ final class Store {
     private var historyHead = 0
     let historyCapacity: Int
     private(set) var lastEventRevision: [TypeKey: Int64] = [:]
-    private var watchers: [TypeKey: [ObjectIdentifier: Watcher]] = [:]
+    private var watchers: [TypeKey: [ObjectIdentifier: Watcher]] = [:] {
+        didSet { watcherLists.removeAll() }
+    }
+    /// `watchers` as arrays, rebuilt only when a watch opens or closes (not on every write).
+    private var watcherLists: [TypeKey: [Watcher]] = [:]
     /// Events evicted from history up to this revision: exact reads and watches before it are too old.
     private var evictedThrough: Int64 = 0
 
@@ -86,6 +108,8 @@ final class Store {
         for w in watchers(of: key) { w.close() }
         watchers[key] = nil
     }
+
+    private static func keepsDecoded(_ type: TypeKey) -> Bool { type.group.isEmpty && type.plural == "namespaces" }
 
     static func key(namespace: String?, name: String) -> String {
         namespace.map { "\($0)/\(name)" } ?? name
@@ -173,7 +197,7 @@ final class Store {
         var stored = object
         if stored["metadata"] == nil { stored["metadata"] = [:] }
         stored["metadata"]?["resourceVersion"] = .string(String(revision))
-        let encoded = StoredObject(stored)
+        let encoded = StoredObject(stored, keepDecoded: Self.keepsDecoded(type))
         objects[type, default: [:]][key] = encoded
         record(StoredEvent(revision: revision, type: type, kind: old == nil ? .added : .modified, object: stored, old: old?.json,
                            key: key, encoded: encoded), old: old)
@@ -219,7 +243,7 @@ final class Store {
 
     /// Puts a saved object back exactly as it was: no new revision, no event.
     func restore(_ type: TypeKey, namespace: String?, name: String, _ object: JSON) {
-        objects[type, default: [:]][Self.key(namespace: namespace, name: name)] = StoredObject(object)
+        objects[type, default: [:]][Self.key(namespace: namespace, name: name)] = StoredObject(object, keepDecoded: Self.keepsDecoded(type))
     }
 
     // MARK: Watchers
@@ -234,5 +258,10 @@ final class Store {
 
     var watcherCount: Int { watchers.values.reduce(0) { $0 + $1.count } }
 
-    func watchers(of type: TypeKey) -> [Watcher] { watchers[type].map { Array($0.values) } ?? [] }
+    func watchers(of type: TypeKey) -> [Watcher] {
+        if let list = watcherLists[type] { return list }
+        let list = watchers[type].map { Array($0.values) } ?? []
+        watcherLists[type] = list
+        return list
+    }
 }

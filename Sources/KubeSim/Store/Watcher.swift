@@ -1,3 +1,4 @@
+import Foundation
 import KubeJSON
 
 /// Where a watch's bytes go: the HTTP layer's streaming response.
@@ -49,14 +50,14 @@ final class Watcher: @unchecked Sendable {
         let wasVisible = visible(event.old)
         let isVisible = event.kind != .deleted && visible(event.object)
         switch event.kind {
-        case .added where isVisible: send("ADDED", event.object, event.revision, encoded: event.encoded)
-        case .modified where wasVisible && isVisible: send("MODIFIED", event.object, event.revision, encoded: event.encoded)
-        case .modified where isVisible: send("ADDED", event.object, event.revision, encoded: event.encoded)
+        case .added where isVisible: send(.added, event.object, event.revision, lines: event.lines)
+        case .modified where wasVisible && isVisible: send(.modified, event.object, event.revision, lines: event.lines)
+        case .modified where isVisible: send(.added, event.object, event.revision, lines: event.lines)
         case .modified where wasVisible:
             var gone = event.old!
             gone["metadata"]?["resourceVersion"] = .string(String(event.revision))
-            send("DELETED", gone, event.revision)
-        case .deleted where wasVisible: send("DELETED", event.object, event.revision, encoded: event.encoded)
+            send(.deleted, gone, event.revision)
+        case .deleted where wasVisible: send(.deleted, event.object, event.revision, lines: event.lines)
         default: break
         }
     }
@@ -64,22 +65,21 @@ final class Watcher: @unchecked Sendable {
     /// Initial state: a synthetic ADDED for each object (watch without a resourceVersion).
     func sendAdded(_ object: JSON) {
         guard filter(object) else { return }
-        send("ADDED", object, lastSent)
+        send(.added, object, lastSent)
     }
 
-    /// `encoded` is the object's JSON, serialised once per change and shared by every
-    /// plain watcher: fan-out to fifty watchers must not mean fifty serialisations.
-    func send(_ type: String, _ object: JSON, _ revision: Int64, encoded: StoredObject? = nil) {
+    /// `lines` holds the event's lines, built once per change and shared by every
+    /// plain watcher: fan-out to fifty watchers must not mean fifty encodings.
+    func send(_ type: StoredEvent.Kind, _ object: JSON, _ revision: Int64, lines: EventLines? = nil) {
         guard !closed else { return }
-        var line: [UInt8]
+        let line: [UInt8]
         if let render {
-            line = (["type": .string(type), "object": render(object)] as JSON).serialized()
+            line = (["type": .string(type.rawValue), "object": render(object)] as JSON).serialized() + [10]
+        } else if let lines {
+            line = lines.line(type)
         } else {
-            line = Array(#"{"type":""#.utf8) + Array(type.utf8) + Array(#"","object":"#.utf8)
-            line += encoded?.bytes ?? object.serialized()
-            line.append(UInt8(ascii: "}"))
+            line = EventLines.line(type, object.serialized())
         }
-        line.append(10)
         if !sink.send(line) { close(); return }
         lastSent = max(lastSent, revision)
     }
@@ -103,5 +103,38 @@ final class Watcher: @unchecked Sendable {
         closed = true
         sink.finish()
         onClose?()
+    }
+}
+
+/// One change's watch-event lines (`{"type":"ADDED","object":…}` and newline), built
+/// on first use per type from the stored text. Lives only while the change is
+/// being fanned out; history keeps the text alone.
+final class EventLines: @unchecked Sendable {
+    private let encoded: StoredObject
+    private var built: [StoredEvent.Kind: [UInt8]] = [:]
+    private let lock = NSLock()
+
+    init(_ encoded: StoredObject) {
+        self.encoded = encoded
+    }
+
+    func line(_ type: StoredEvent.Kind) -> [UInt8] {
+        lock.withLock {
+            if let line = built[type] { return line }
+            let line = Self.line(type, encoded.bytes)
+            built[type] = line
+            return line
+        }
+    }
+
+    static func line(_ type: StoredEvent.Kind, _ object: [UInt8]) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(object.count + 32)
+        line += #"{"type":""#.utf8
+        line += type.rawValue.utf8
+        line += #"","object":"#.utf8
+        line += object
+        line += "}\n".utf8
+        return line
     }
 }
