@@ -63,34 +63,38 @@ final class RawWatchers: Sendable {
     private static let marker = Array(#""resourceVersion":""#.utf8)
 
     /// The first `"resourceVersion":"N"` in an event line (the object's metadata).
-    static func resourceVersion(in line: ArraySlice<UInt8>) -> Int64? {
-        guard line.count > marker.count else { return nil }
-        var i = line.startIndex
-        let last = line.endIndex - marker.count
-        while i <= last {
-            if line[i] == marker[0], line[i..<(i + marker.count)].elementsEqual(marker) {
-                var value: Int64 = 0
-                var j = i + marker.count
-                while j < line.endIndex, line[j] >= 48, line[j] <= 57 {
-                    value = value * 10 + Int64(line[j] - 48)
-                    j += 1
-                }
-                return value
+    static func resourceVersion(in line: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let base = line.baseAddress, line.count > marker.count else { return nil }
+        return marker.withUnsafeBytes { pattern -> Int64? in
+            var from = 0
+            var found: Int?
+            while found == nil, from + pattern.count <= line.count,
+                  let quote = memchr(base + from, Int32(pattern[0]), line.count - pattern.count - from + 1) {
+                let at = base.distance(to: quote.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + at, pattern.baseAddress!, pattern.count) == 0 { found = at } else { from = at + 1 }
             }
-            i += 1
+            guard let found else { return nil }
+            var at = found + pattern.count
+            var value: Int64 = 0
+            while at < line.count, line[at] >= 48, line[at] <= 57 {
+                value = value * 10 + Int64(line[at] - 48)
+                at += 1
+            }
+            return value
         }
-        return nil
     }
 }
 
-/// HTTP/1.1 chunked transfer decoding of a response (head skipped), split into newline-terminated lines.
+/// HTTP/1.1 chunked transfer decoding of a response (head skipped), split into
+/// newline-terminated lines; works on buffers, not byte by byte, so the load
+/// generator stays cheap beside the server it measures.
 struct ChunkedLines {
     private var headDone = false
     private var raw: [UInt8] = []
     private var chunkLeft = 0
     private var line: [UInt8] = []
 
-    mutating func feed(_ bytes: ArraySlice<UInt8>, _ onLine: (ArraySlice<UInt8>) -> Void) {
+    mutating func feed(_ bytes: ArraySlice<UInt8>, _ onLine: (UnsafeBufferPointer<UInt8>) -> Void) {
         raw += bytes
         var at = 0
         if !headDone {
@@ -101,8 +105,24 @@ struct ChunkedLines {
         while at < raw.count {
             if chunkLeft > 0 {
                 let take = min(chunkLeft, raw.count - at)
-                for byte in raw[at..<(at + take)] {
-                    if byte == 10 { onLine(line[...]); line.removeAll(keepingCapacity: true) } else { line.append(byte) }
+                raw.withUnsafeBufferPointer { buffer in
+                    var start = at
+                    let end = at + take
+                    while start < end {
+                        guard let newline = memchr(buffer.baseAddress! + start, 10, end - start) else {
+                            line.append(contentsOf: buffer[start..<end])
+                            break
+                        }
+                        let stop = buffer.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                        if line.isEmpty {
+                            onLine(UnsafeBufferPointer(rebasing: buffer[start..<stop]))
+                        } else {
+                            line.append(contentsOf: buffer[start..<stop])
+                            line.withUnsafeBufferPointer { onLine($0) }
+                            line.removeAll(keepingCapacity: true)
+                        }
+                        start = stop + 1
+                    }
                 }
                 at += take
                 chunkLeft -= take
@@ -118,7 +138,7 @@ struct ChunkedLines {
             guard let end = find([13, 10], from: at) else { break }
             let size = Int(String(decoding: raw[at..<end], as: UTF8.self), radix: 16) ?? 0
             at = end + 2
-            chunkLeft = size == 0 ? 0 : size
+            chunkLeft = size
         }
         raw.removeFirst(at)
     }
