@@ -31,6 +31,7 @@ final class APIServer: @unchecked Sendable {
         authorizer = Authorizer(rules: options.rules)
         clock = options.clock
         for type in ResourceType.builtIns { store.register(type) }
+        store.addView(EventConversion.eventsType, EventConversion.view)
         for ns in ["default", "kube-system", "kube-public"] { bootstrapNamespace(ns) }
         simulation.server = self
     }

@@ -87,7 +87,7 @@ extension APIServer {
     func drainNamespace(_ namespace: String) {
         guard let ns = store.get(Self.namespaceType, namespace: nil, name: namespace) else { return }
         var remaining = 0
-        for (key, type) in store.types where type.namespaced {
+        for (key, type) in store.types where type.namespaced && store.views[key] == nil {
             for (_, object) in store.list(key, namespace: namespace) {
                 remaining += 1
                 guard object[path: "metadata", "deletionTimestamp"] == nil else { continue }

@@ -79,6 +79,8 @@ final class Store {
     private var historyHead = 0
     let historyCapacity: Int
     private(set) var lastEventRevision: [TypeKey: Int64] = [:]
+    /// Types stored as another type (see `StorageView`).
+    private(set) var views: [TypeKey: StorageView] = [:]
     private var watchers: [TypeKey: [ObjectIdentifier: Watcher]] = [:] {
         didSet { watcherLists.removeAll() }
     }
@@ -102,6 +104,19 @@ final class Store {
         if objects[t.key] == nil { objects[t.key] = [:] }
     }
 
+    /// Serves `type` from `view.storage`'s objects, converted both ways.
+    func addView(_ type: TypeKey, _ view: StorageView) {
+        views[type] = view
+    }
+
+    /// The key `type`'s objects are stored under.
+    func storageKey(_ type: TypeKey) -> TypeKey { views[type]?.storage ?? type }
+
+    /// A stored object as `type` shows it.
+    private func shown(_ object: JSON, as type: TypeKey) -> JSON {
+        views[type].map { $0.fromStorage(object) } ?? object
+    }
+
     func unregister(_ key: TypeKey) {
         types[key] = nil
         objects[key] = nil
@@ -118,21 +133,21 @@ final class Store {
     // MARK: Reads
 
     func get(_ type: TypeKey, namespace: String?, name: String) -> JSON? {
-        objects[type]?[Self.key(namespace: namespace, name: name)]?.json
+        objects[storageKey(type)]?[Self.key(namespace: namespace, name: name)].map { shown($0.json, as: type) }
     }
 
     func contains(_ type: TypeKey, namespace: String?, name: String) -> Bool {
-        objects[type]?[Self.key(namespace: namespace, name: name)] != nil
+        objects[storageKey(type)]?[Self.key(namespace: namespace, name: name)] != nil
     }
 
     /// Current objects of a type, sorted by key as etcd returns them.
     func list(_ type: TypeKey, namespace: String?) -> [(key: String, object: JSON)] {
-        inNamespace(objects[type] ?? [:], namespace).sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }
+        inNamespace(objects[storageKey(type)] ?? [:], namespace).sorted { $0.key < $1.key }.map { ($0.key, shown($0.value.json, as: type)) }
     }
 
     func isEmpty(_ type: TypeKey, namespace: String?) -> Bool {
         let prefix = namespace.map { "\($0)/" }
-        return !(objects[type] ?? [:]).keys.contains { prefix == nil || $0.hasPrefix(prefix!) }
+        return !(objects[storageKey(type)] ?? [:]).keys.contains { prefix == nil || $0.hasPrefix(prefix!) }
     }
 
     private func inNamespace(_ all: [String: StoredObject], _ namespace: String?) -> [String: StoredObject] {
@@ -163,18 +178,28 @@ final class Store {
     /// The type's objects as they were at `at`, rebuilt by undoing later history; nil when too old.
     func snapshot(_ type: TypeKey, at: Int64) -> [String: JSON]? {
         guard at >= windowStart(type) else { return nil }
-        var state = objects[type] ?? [:]
-        for event in orderedHistory().reversed() where event.revision > at && event.type == type {
+        let storage = storageKey(type)
+        var state = objects[storage] ?? [:]
+        for event in orderedHistory().reversed() where event.revision > at && event.type == storage {
             switch event.kind {
             case .added: state[event.key] = nil
             case .modified, .deleted: state[event.key] = event.old
             }
         }
-        return state.mapValues(\.json)
+        return state.mapValues { shown($0.json, as: type) }
     }
 
     func events(_ type: TypeKey, after: Int64) -> [StoredEvent] {
-        orderedHistory().filter { $0.type == type && $0.revision > after }.map(\.event)
+        let storage = storageKey(type)
+        return orderedHistory().filter { $0.type == storage && $0.revision > after }.map { shownEvent($0.event, as: type) }
+    }
+
+    /// A change as watchers of `type` see it (converted, with its own text, for a view).
+    private func shownEvent(_ event: StoredEvent, as type: TypeKey) -> StoredEvent {
+        guard views[type] != nil else { return event }
+        let object = shown(event.object, as: type)
+        return StoredEvent(revision: event.revision, type: type, kind: event.kind, object: object,
+                           old: event.old.map { shown($0, as: type) }, key: event.key, encoded: StoredObject(object))
     }
 
     private func orderedHistory() -> [HistoryEntry] {
@@ -190,7 +215,9 @@ final class Store {
     }
 
     /// `put`, answering with the stored text as well, so a response need not encode it again.
-    func putEncoded(_ type: TypeKey, namespace: String?, name: String, _ object: JSON) -> (json: JSON, encoded: StoredObject) {
+    func putEncoded(_ shownType: TypeKey, namespace: String?, name: String, _ shownObject: JSON) -> (json: JSON, encoded: StoredObject) {
+        let type = storageKey(shownType)
+        let object = views[shownType]?.toStorage(shownObject) ?? shownObject
         let key = Self.key(namespace: namespace, name: name)
         let old = objects[type]?[key]
         revision += 1
@@ -201,16 +228,19 @@ final class Store {
         objects[type, default: [:]][key] = encoded
         record(StoredEvent(revision: revision, type: type, kind: old == nil ? .added : .modified, object: stored, old: old?.json,
                            key: key, encoded: encoded), old: old)
-        return (stored, encoded)
+        guard views[shownType] != nil else { return (stored, encoded) }
+        let shownStored = shown(stored, as: shownType)
+        return (shownStored, StoredObject(shownStored))
     }
 
     /// Removes an object; the DELETED event carries `lastState` with the deletion's revision.
-    func remove(_ type: TypeKey, namespace: String?, name: String, lastState: JSON) {
+    func remove(_ shownType: TypeKey, namespace: String?, name: String, lastState: JSON) {
+        let type = storageKey(shownType)
         let key = Self.key(namespace: namespace, name: name)
         guard let old = objects[type]?[key] else { return }
         objects[type]?[key] = nil
         revision += 1
-        var final = lastState
+        var final = views[shownType]?.toStorage(lastState) ?? lastState
         final["metadata"]?["resourceVersion"] = .string(String(revision))
         record(StoredEvent(revision: revision, type: type, kind: .deleted, object: final, old: old.json, key: key,
                            encoded: StoredObject(final)), old: old)
@@ -219,6 +249,13 @@ final class Store {
     private func record(_ event: StoredEvent, old: StoredObject?) {
         lastEventRevision[event.type] = event.revision
         for watcher in watchers(of: event.type) { watcher.offer(event) }
+        for (viewType, view) in views where view.storage == event.type {
+            lastEventRevision[viewType] = event.revision
+            let viewers = watchers(of: viewType)
+            if viewers.isEmpty { continue }
+            let shown = shownEvent(event, as: viewType)
+            for watcher in viewers { watcher.offer(shown) }
+        }
         // History shares the stored text with the store; a replay decodes it again.
         let kept = HistoryEntry(revision: event.revision, type: event.type, kind: event.kind, key: event.key,
                                 object: event.encoded, old: old)

@@ -95,7 +95,7 @@ extension APIServer {
     func snapshotBytes(unlessAt since: Int64?) -> (revision: Int64, bytes: [UInt8])? {
         lock.withLock {
             guard store.revision != since else { return nil }
-            let resources = store.types.keys.map { key in (type: key, objects: store.list(key, namespace: nil).map(\.object)) }
+            let resources = store.types.keys.filter { store.views[$0] == nil }.map { key in (type: key, objects: store.list(key, namespace: nil).map(\.object)) }
             return (store.revision, StoreSnapshot.encode(revision: store.revision, resources: resources))
         }
     }
