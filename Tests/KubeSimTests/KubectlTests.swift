@@ -164,6 +164,17 @@ import KubeJSON
         }
     }
 
+    @Test func getEventsShowsWhatHappenedToWhichObject() async throws {
+        try await withSim { h, kc in
+            _ = try await h.client.create(.events, EventViewsTests.newEvent, namespace: "default")
+            let r = try await Self.kubectl(["get", "events"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+            #expect(lines.first == "LAST SEEN TYPE REASON OBJECT MESSAGE", "\(r.stdout)")
+            #expect(lines.dropFirst().first?.hasSuffix("Normal StepStarted evolution/evo step gateway-policy started on eu-west") == true, "\(r.stdout)")
+        }
+    }
+
     @Test func getWatchSeesChanges() async throws {
         try await withSim { h, kc in
             let client = h.client

@@ -25,7 +25,9 @@ extension APIServer {
         var columns: [JSON] = [["name": "Name", "type": "string", "format": "name",
                                 "description": "Name must be unique within a namespace.", "priority": 0]]
         var cells: [(JSON) -> JSON] = [{ $0[path: "metadata", "name"] ?? .null }]
-        if !type.printerColumns.isEmpty {
+        if type.group.isEmpty && type.kind == "Event" {
+            (columns, cells) = coreEventColumns()
+        } else if !type.printerColumns.isEmpty {
             for column in type.printerColumns {
                 columns.append(["name": .string(column.name), "type": .string(column.type), "format": "",
                                 "description": .string(column.description ?? "Custom resource definition column (in JSONPath format): \(column.jsonPath)"),
@@ -57,6 +59,43 @@ extension APIServer {
         let metadata = listMetadata ?? ["resourceVersion": objects.first?[path: "metadata", "resourceVersion"] ?? ""]
         return ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,
                 "columnDefinitions": .array(columns), "rows": .array(rows)]
+    }
+
+    /// The real server's columns for core Events (`kubectl get events`): what
+    /// happened to which object, and when, rather than Name and Age.
+    private func coreEventColumns() -> ([JSON], [(JSON) -> JSON]) {
+        func column(_ name: String, priority: Int64 = 0) -> JSON {
+            ["name": .string(name), "type": "string", "format": name == "Name" ? "name" : "", "description": "", "priority": .int(priority)]
+        }
+        let lastSeen: (JSON) -> JSON = { [self] event in
+            let when = event[path: "series", "lastObservedTime"]?.stringValue ?? event["lastTimestamp"]?.stringValue
+                ?? event["eventTime"]?.stringValue ?? event[path: "metadata", "creationTimestamp"]?.stringValue
+            return when.map { .string(age(since: $0)) } ?? "<unknown>"
+        }
+        let firstSeen: (JSON) -> JSON = { [self] event in
+            (event["firstTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue).map { .string(age(since: $0)) } ?? "<unknown>"
+        }
+        let object: (JSON) -> JSON = { event in
+            .string("\((event[path: "involvedObject", "kind"]?.stringValue ?? "").lowercased())/\(event[path: "involvedObject", "name"]?.stringValue ?? "")")
+        }
+        let source: (JSON) -> JSON = { event in
+            let component = event[path: "source", "component"]?.stringValue ?? event["reportingComponent"]?.stringValue ?? ""
+            let host = event[path: "source", "host"]?.stringValue ?? ""
+            return .string(host.isEmpty ? component : "\(component), \(host)")
+        }
+        let columns: [(JSON, (JSON) -> JSON)] = [
+            (column("Last Seen"), lastSeen),
+            (column("Type"), { $0["type"] ?? "" }),
+            (column("Reason"), { $0["reason"] ?? "" }),
+            (column("Object"), object),
+            (column("Subobject", priority: 1), { $0[path: "involvedObject", "fieldPath"] ?? "" }),
+            (column("Source", priority: 1), source),
+            (column("Message"), { $0["message"] ?? "" }),
+            (column("First Seen", priority: 1), firstSeen),
+            (column("Count", priority: 1), { .string(String($0["count"]?.intValue ?? $0[path: "series", "count"]?.intValue ?? 1)) }),
+            (column("Name", priority: 1), { $0[path: "metadata", "name"] ?? "" }),
+        ]
+        return (columns.map(\.0), columns.map(\.1))
     }
 
     /// kubectl's short ages: 45s, 5m59s, 3h, 2d.
