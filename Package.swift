@@ -30,12 +30,14 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
         .target(name: "KubeJSON"),
+        // RFC 3339 timestamps: calendar arithmetic, formatting and strict parsing, shared by every module that writes times.
+        .target(name: "RFC3339"),
         .target(name: "KubeYAML", dependencies: ["KubeJSON", "CYAML"]),
         .target(name: "KubeClient", dependencies: ["KubeJSON", "KubeYAML", "CCurlShim"]),
         // Kubernetes object semantics as pure functions: patches, selectors, structural schemas, field ownership.
         .target(name: "KubeSemantics", dependencies: ["KubeJSON"]),
         .target(name: "KubeSim", dependencies: [
-            "KubeJSON", "KubeYAML", "KubeSemantics",
+            "KubeJSON", "KubeYAML", "KubeSemantics", "RFC3339",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -44,9 +46,9 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "EvolutionAPI", dependencies: ["KubeJSON"]),
+        .target(name: "EvolutionAPI", dependencies: ["KubeJSON", "RFC3339"]),
         .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON"]),
-        .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", "RFC3339", .product(name: "Crypto", package: "swift-crypto")]),
         // Seeded randomness shared by the property tests.
         .target(name: "TestSupport", dependencies: ["KubeJSON"]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
@@ -72,6 +74,7 @@ let package = Package(
         .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP", "Ledger", "KubeSim", "ControllerRuntime", "EvolutionController"]),
 
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON", "TestSupport"]),
+        .testTarget(name: "RFC3339Tests", dependencies: ["RFC3339"]),
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LoopbackHTTP"]),
