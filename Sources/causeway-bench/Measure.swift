@@ -1,4 +1,5 @@
 import Foundation
+import KubeJSON
 
 /// Runs `body` repeatedly for at least `minimum` and returns operations per second
 /// (best of `rounds`, so a stray scheduling hiccup does not decide the figure).
@@ -40,4 +41,35 @@ func printTable(_ rows: [Row]) {
     print(line(header))
     print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
     for c in cells { print(line(c)) }
+}
+
+/// The table, then the same rows as one JSON line (what a section's child process hands back).
+func printRows(_ rows: [Row]) {
+    printTable(rows)
+    let json: JSON = .array(rows.map { ["benchmark": .string($0.benchmark), "subject": .string($0.subject),
+                                        "value": .double(($0.value * 10).rounded() / 10), "unit": .string($0.unit),
+                                        "target": .string($0.target)] })
+    print("\nJSON: " + json.serializedString())
+}
+
+/// Runs `causeway-bench SECTION` as a child and reads its rows back from its JSON line.
+func runSectionInChildProcess(_ section: String) throws -> [Row] {
+    let output = NSTemporaryDirectory() + "causeway-bench-\(section)-\(UUID().uuidString).txt"
+    _ = FileManager.default.createFile(atPath: output, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: output) }
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = [section]
+    child.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+    try child.run()
+    child.waitUntilExit()
+    let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    guard child.terminationStatus == 0, let line = text.split(separator: "\n").last(where: { $0.hasPrefix("JSON: ") }),
+          let parsed = try? JSON.parse(Array(line.dropFirst(6).utf8)).arrayValue else {
+        throw BenchError("section \(section) failed (exit \(child.terminationStatus))")
+    }
+    return parsed.map { r in
+        Row(benchmark: r["benchmark"]?.stringValue ?? "", subject: r["subject"]?.stringValue ?? "", value: r["value"]?.doubleValue ?? .nan,
+            unit: r["unit"]?.stringValue ?? "", target: r["target"]?.stringValue ?? "")
+    }
 }

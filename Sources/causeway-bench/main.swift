@@ -6,14 +6,27 @@ import LoopbackHTTP
 
 // causeway-bench: the foundation's speed figures, printed as a table and as JSON.
 // Build with `swift build -c release --product causeway-bench`; run on an idle machine.
+// `causeway-bench SECTION` runs one section; with no argument every section runs in
+// a process of its own, so memory figures (RSS growth) are not flattered by heap an
+// earlier section freed.
 
-
+let sections = ["json", "yaml", "watch", "ledger", "kubesim", "runtime", "controller"]
 let only = CommandLine.arguments.dropFirst().first
 var rows: [Row] = []
 
+if only == nil {
+    for section in sections { rows += try runSectionInChildProcess(section) }
+    printRows(rows)
+    exit(0)
+}
+guard let only, sections.contains(only) || only == "scale" else {
+    FileHandle.standardError.write(Data("usage: causeway-bench [\((sections + ["scale"]).joined(separator: "|"))]\n".utf8))
+    exit(2)
+}
+
 func mbps(_ bytes: Int, _ opsPerSecond: Double) -> Double { Double(bytes) * opsPerSecond / 1_000_000 }
 
-if only == nil || only == "json" {
+if only == "json" {
     for (name, value) in [("20KB pod", BenchFixtures.pod(0)), ("1MB list", BenchFixtures.podList(targetBytes: 1_000_000))] {
         let bytes = value.serialized()
         let data = Data(bytes)
@@ -30,7 +43,7 @@ if only == nil || only == "json" {
     }
 }
 
-if only == nil || only == "yaml" {
+if only == "yaml" {
     let pod = BenchFixtures.pod(0)
     let yaml = try YAML.emit(pod)
     let yamlBytes = Array(yaml.utf8)
@@ -40,7 +53,7 @@ if only == nil || only == "yaml" {
                     value: mbps(yamlBytes.count, try throughput { _ = try YAML.emit(pod) }), unit: "MB/s", target: ""))
 }
 
-if only == nil || only == "watch" {
+if only == "watch" {
     let events = 100_000
     var stream: [UInt8] = []
     for i in 0..<1_000 {
@@ -67,19 +80,19 @@ if only == nil || only == "watch" {
                     value: best, unit: "events/s", target: "≥ 20000"))
 }
 
-if only == nil || only == "ledger" {
+if only == "ledger" {
     rows += try ledgerBenchmarks()
 }
 
-if only == nil || only == "kubesim" {
+if only == "kubesim" {
     rows += try await kubeSimBenchmarks()
 }
 
-if only == nil || only == "runtime" {
+if only == "runtime" {
     rows += try await controllerRuntimeBenchmarks()
 }
 
-if only == nil || only == "controller" {
+if only == "controller" {
     rows += try await controllerBenchmarks()
 }
 
@@ -88,7 +101,4 @@ if only == "scale" {
     rows += try await scaleBenchmarks(evolutionCount: Int(ProcessInfo.processInfo.environment["BENCH_EVOLUTIONS"] ?? "1000") ?? 1000)
 }
 
-printTable(rows)
-let json: JSON = .array(rows.map { ["benchmark": .string($0.benchmark), "subject": .string($0.subject),
-                                    "value": .double(($0.value * 10).rounded() / 10), "unit": .string($0.unit)] })
-print("\nJSON: " + json.serializedString())
+printRows(rows)
