@@ -29,6 +29,9 @@ struct Dev: AsyncParsableCommand {
     @Flag(help: "Stop once the evolution has finished instead of serving until Ctrl-C.")
     var once = false
 
+    @Flag(help: "Carry on from the last run's clusters and ledger (kept under the directory) instead of starting afresh.")
+    var resume = false
+
     static let regions: [(name: String, absorbs: Duration)] = [
         ("us-east", .milliseconds(300)), ("eu-west", .seconds(4)), ("ap-south", .milliseconds(800)),
     ]
@@ -36,17 +39,22 @@ struct Dev: AsyncParsableCommand {
     func run() async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ledgerDirectory = directory + "/ledger"
-        try? FileManager.default.removeItem(atPath: ledgerDirectory)
-        let environment = try await DevEnvironment.start(directory: directory, regions: Self.regions)
+        if !resume { try? FileManager.default.removeItem(atPath: ledgerDirectory) }
+        let environment = try await DevEnvironment.start(directory: directory, regions: Self.regions, resume: resume)
         let evolution = try Self.load(example)
         let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
         let name = evolution[path: "metadata", "name"]?.stringValue ?? ""
 
         let controller = EvolutionController(client: environment.home, options: .init(ledgerDirectory: ledgerDirectory))
         let running = Task { await controller.run() }
-        let created = try await environment.home.create(DevEnvironment.evolutions, evolution, namespace: namespace)
+        let existing = resume ? try? await environment.home.get(DevEnvironment.evolutions, name: name, namespace: namespace) : nil
+        let created: JSON
+        if let existing { created = existing } else {
+            created = try await environment.home.create(DevEnvironment.evolutions, evolution, namespace: namespace)
+        }
         let ref = EvolutionRef(namespace: namespace, name: name, uid: created[path: "metadata", "uid"]?.stringValue ?? "")
-        say("\napplied \(example): evolution \(namespace)/\(name); transitions as the ledger records them:\n")
+        say(existing == nil ? "\napplied \(example): evolution \(namespace)/\(name); transitions as the ledger records them:\n"
+                            : "\nresumed evolution \(namespace)/\(name); transitions so far and from now on:\n")
 
         let ledgerFile = ledgerDirectory + "/" + FileLedgerStore.fileName(for: ref)
         var printed = 0

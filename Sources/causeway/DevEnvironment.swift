@@ -8,24 +8,33 @@ import Ledger
 /// The embedded world of `causeway dev`: a home cluster (the Evolution, the
 /// regions' kubeconfig Secrets, the controller's reads and writes) and one
 /// KubeSim per region with the essay's CRDs, namespaces and absorption delay.
+///
+/// Every cluster keeps its state under `directory/state`, so `--resume` carries
+/// on where the last run stopped; setup then finds what it would create, and
+/// only the regions' kubeconfig Secrets are rewritten (new ports, new CAs).
 struct DevEnvironment {
     static let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
 
     var home: KubeClient
     var sims: [KubeSim]
 
-    static func start(directory: String, regions: [(name: String, absorbs: Duration)]) async throws -> DevEnvironment {
+    static func start(directory: String, regions: [(name: String, absorbs: Duration)], resume: Bool) async throws -> DevEnvironment {
+        let state = directory + "/state"
+        if !resume { try? FileManager.default.removeItem(atPath: state) }
         var sims: [KubeSim] = []
-        let homeSim = try await KubeSim.start(KubeSimOptions(name: "home"))
+        var homeOptions = KubeSimOptions(name: "home")
+        homeOptions.dataDirectory = state + "/home"
+        let homeSim = try await KubeSim.start(homeOptions)
         sims.append(homeSim)
         try homeSim.writeKubeconfig(to: "\(directory)/home.kubeconfig")
         let home = try KubeClient(config: try KubeConfig.parse(homeSim.kubeconfig()).restConfig())
-        _ = try await home.create(.customResourceDefinitions, try crd(at: "Manifests/crd/evolution.yaml"))
-        _ = try await home.create(.namespaces, namespace("platform"))
+        try await createIfMissing(home, .customResourceDefinitions, try crd(at: "Manifests/crd/evolution.yaml"))
+        try await createIfMissing(home, .namespaces, namespace("platform"))
         say("home      \(homeSim.url)  kubeconfig \(directory)/home.kubeconfig (Evolutions, region Secrets)")
 
         for region in regions {
             var options = KubeSimOptions(name: region.name)
+            options.dataDirectory = state + "/" + region.name
             options.simulation.rolloutDuration = .milliseconds(500)
             // Each region absorbs identity roles and gateway policies after its own delay; eu-west is slow.
             options.simulation.propagation = [
@@ -37,12 +46,14 @@ struct DevEnvironment {
             let path = "\(directory)/\(region.name).kubeconfig"
             try sim.writeKubeconfig(to: path)
             let client = try KubeClient(config: try KubeConfig.parse(sim.kubeconfig()).restConfig())
-            for ns in ["identity", "shop", "gateway"] { _ = try await client.create(.namespaces, namespace(ns)) }
-            _ = try await client.create(.customResourceDefinitions, exampleCRD(group: "iam.example.com", kind: "RoleSet", plural: "rolesets"))
-            _ = try await client.create(.customResourceDefinitions, exampleCRD(group: "gw.example", kind: "Policy", plural: "policies"))
-            let secret: JSON = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(region.name)")],
-                                "data": ["kubeconfig": .string(Data(sim.kubeconfig().utf8).base64EncodedString())]]
-            _ = try await home.create(.secrets, secret, namespace: "platform")
+            for ns in ["identity", "shop", "gateway"] { try await createIfMissing(client, .namespaces, namespace(ns)) }
+            try await createIfMissing(client, .customResourceDefinitions, exampleCRD(group: "iam.example.com", kind: "RoleSet", plural: "rolesets"))
+            try await createIfMissing(client, .customResourceDefinitions, exampleCRD(group: "gw.example", kind: "Policy", plural: "policies"))
+            let kubeconfig: JSON = ["kubeconfig": .string(Data(sim.kubeconfig().utf8).base64EncodedString())]
+            let secret: JSON = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(region.name)")], "data": kubeconfig]
+            if try await createIfMissing(home, .secrets, secret, namespace: "platform") == false {
+                _ = try await home.patch(.secrets, name: "region-\(region.name)", namespace: "platform", .merge(["data": kubeconfig]))
+            }
             say("region    \(region.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(sim.url)  absorbs policies in \(region.absorbs)  kubeconfig \(path)")
         }
         return DevEnvironment(home: home, sims: sims)
@@ -50,6 +61,17 @@ struct DevEnvironment {
 
     func stop() async {
         for sim in sims { await sim.stop() }
+    }
+
+    /// Creates `object` unless it exists (a resumed run); false when it did.
+    @discardableResult
+    static func createIfMissing(_ client: KubeClient, _ resource: APIResource, _ object: JSON, namespace: String? = nil) async throws -> Bool {
+        do {
+            _ = try await client.create(resource, object, namespace: namespace)
+            return true
+        } catch where error.isAlreadyExists {
+            return false
+        }
     }
 
     static func namespace(_ name: String) -> JSON {

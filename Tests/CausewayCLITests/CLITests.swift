@@ -20,6 +20,9 @@ import Ledger
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
     /// Runs the CLI off the cooperative pool; output goes to files, read after exit.
+    /// The repository root, where `causeway dev` finds Manifests/.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
     static func causeway(_ arguments: [String], stdin: String = "") async throws -> Run {
         let binary = try #require(binary, "build the causeway executable first (hack/test.sh does)")
         return try await withCheckedThrowingContinuation { continuation in
@@ -31,6 +34,7 @@ import Ledger
                     let process = Process()
                     process.executableURL = binary
                     process.arguments = arguments
+                    process.currentDirectoryURL = repository
                     process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: base + ".in"))
                     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
                     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
@@ -122,5 +126,24 @@ extension CLITests {
         for kind in ["CustomResourceDefinition", "ClusterRole", "ServiceAccount", "Deployment", "Role", "Namespace"] {
             #expect(rendered.contains("kind: \(kind)\n"), "Deploy/base renders no \(kind)")
         }
+    }
+
+    /// README command one: the essay end to end, then `--resume` over the clusters and ledger it left.
+    @Test func devPlaysTheEssayAndResumesWhereItStopped() async throws {
+        let directory = NSTemporaryDirectory() + "causeway-dev-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await Self.causeway(["dev", "--once", "--auto-ack", "--directory", directory])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("evolution roles-v2: Converged"), "\(first.stdout)")
+        #expect(first.stdout.contains("Acknowledged   feature-flag"), "\(first.stdout)")
+        let ledger = try #require(FileManager.default.contentsOfDirectory(atPath: directory + "/ledger").first { $0.hasSuffix(".jsonl") })
+        let recorded = try String(contentsOfFile: directory + "/ledger/" + ledger, encoding: .utf8)
+
+        let resumed = try await Self.causeway(["dev", "--once", "--resume", "--directory", directory])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("resumed evolution platform/roles-v2"), "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("evolution roles-v2: Converged"), "\(resumed.stdout)")
+        // The restored clusters already hold every step: nothing is applied or recorded again.
+        #expect(try String(contentsOfFile: directory + "/ledger/" + ledger, encoding: .utf8) == recorded)
     }
 }
