@@ -59,8 +59,9 @@ private final class LeadershipLog: Sendable {
         await runA.value
         await eventually("b takes over") { log.leaders == ["b"] }
         let takeover = ContinuousClock.now - killed
-        // leaseDuration + retryPeriod (with its 20% jitter), plus slack for a loaded machine.
-        #expect(takeover < .milliseconds(1000 + 120 + 500), "takeover took \(takeover)")
+        // leaseDuration + retryPeriod (with its 20% jitter), plus slack: the suite shares 2 cores with
+        // tests running in parallel (a whole `causeway dev` among them), which delays timers by hundreds of ms.
+        #expect(takeover < .milliseconds(1000 + 120 + 1000), "takeover took \(takeover)")
 
         let runC = Task { await c.run { await log.lead("c") } }
         try await Task.sleep(for: .milliseconds(300))
