@@ -37,6 +37,7 @@ struct Dev: AsyncParsableCommand {
     ]
 
     func run() async throws {
+        let interrupts = Interrupts()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ledgerDirectory = directory + "/ledger"
         if !resume { try? FileManager.default.removeItem(atPath: ledgerDirectory) }
@@ -60,7 +61,7 @@ struct Dev: AsyncParsableCommand {
         var printed = 0
         var askedForAck: Set<String> = []
         var finished = false
-        while !finished || !once {
+        while (!finished || !once) && !interrupts.happened {
             try await Task.sleep(for: .milliseconds(200))
             printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
             let current = try await environment.home.get(DevEnvironment.evolutions, name: name, namespace: namespace)
@@ -83,10 +84,16 @@ struct Dev: AsyncParsableCommand {
                 say("\nevolution \(name): \(phase)")
                 if !once { say("Still serving; press Ctrl-C to stop. kubeconfigs are in \(directory)/.") }
             }
-            if finished && !once { try await waitForInterrupt(); break }
+            if finished && !once { await interrupts.wait(); break }
         }
         running.cancel()
         await running.value
+        if !finished {
+            // Stopping the clusters saves their state, so the story can go on from here.
+            await environment.stop()
+            say("\ninterrupted; the clusters and the ledger are kept in \(directory): hack/dev.sh --resume carries on")
+            throw ExitCode(130)
+        }
         try TransitionPrinter.printAudit(directory: ledgerDirectory, evolution: ref)
         await environment.stop()
     }

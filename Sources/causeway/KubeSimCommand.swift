@@ -43,22 +43,45 @@ struct KubeSimCommand: AsyncParsableCommand {
 
 /// Suspends until SIGINT or SIGTERM.
 func waitForInterrupt() async throws {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let once = OnceFlag()
+    await Interrupts().wait()
+}
+
+/// SIGINT and SIGTERM as a flag a loop can check and an event it can await,
+/// so a command stops cleanly (state saved, servers stopped) wherever it is.
+final class Interrupts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fired = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init() {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { if once.take() { continuation.resume() } }
+            source.setEventHandler { [self] in
+                let waiting = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                    fired = true
+                    defer { waiters.removeAll() }
+                    return waiters
+                }
+                for waiter in waiting { waiter.resume() }
+            }
             source.resume()
             SignalSources.keep(source)
         }
     }
-}
 
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var taken = false
-    func take() -> Bool { lock.withLock { defer { taken = true }; return !taken } }
+    var happened: Bool { lock.withLock { fired } }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if fired { return true }
+                waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
 }
 
 /// Signal sources must outlive the wait.

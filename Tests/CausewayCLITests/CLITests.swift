@@ -128,22 +128,62 @@ extension CLITests {
         }
     }
 
-    /// README command one: the essay end to end, then `--resume` over the clusters and ledger it left.
-    @Test func devPlaysTheEssayAndResumesWhereItStopped() async throws {
+    /// README command one, interrupted mid-story (Ctrl-C) and resumed: the clusters and
+    /// the ledger carry over, the story finishes, and no step starts twice anywhere.
+    @Test func devStopsCleanlyOnInterruptAndResumesWhereItStopped() async throws {
+        let binary = try #require(Self.binary)
         let directory = NSTemporaryDirectory() + "causeway-dev-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let first = try await Self.causeway(["dev", "--once", "--auto-ack", "--directory", directory])
-        #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("evolution roles-v2: Converged"), "\(first.stdout)")
-        #expect(first.stdout.contains("Acknowledged   feature-flag"), "\(first.stdout)")
-        let ledger = try #require(FileManager.default.contentsOfDirectory(atPath: directory + "/ledger").first { $0.hasSuffix(".jsonl") })
-        let recorded = try String(contentsOfFile: directory + "/ledger/" + ledger, encoding: .utf8)
+        let output = directory + ".out"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let dev = Process()
+        dev.executableURL = binary
+        dev.arguments = ["dev", "--auto-ack", "--directory", directory]
+        dev.currentDirectoryURL = Self.repository
+        dev.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        dev.standardError = FileHandle.nullDevice
+        try dev.run()
 
-        let resumed = try await Self.causeway(["dev", "--once", "--resume", "--directory", directory])
+        // Interrupt once the gateway policy has started (eu-west takes 4 s to absorb it).
+        let ledgerFile = { () -> String? in
+            (try? FileManager.default.contentsOfDirectory(atPath: directory + "/ledger"))?.first { $0.hasSuffix(".jsonl") }
+                .map { directory + "/ledger/" + $0 }
+        }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            if let file = ledgerFile(), let text = try? String(contentsOfFile: file, encoding: .utf8),
+               text.contains(#""step":"gateway-policy""#) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(dev.processIdentifier, SIGINT)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { dev.waitUntilExit(); done.resume() }
+        }
+        let interrupted = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(dev.terminationStatus == 130, "\(interrupted)")
+        #expect(interrupted.contains("interrupted; the clusters and the ledger are kept"), "\(interrupted)")
+        let file = try #require(ledgerFile())
+        let before = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(!before.contains(#""event":"Completed""#))
+
+        let resumed = try await Self.causeway(["dev", "--once", "--resume", "--auto-ack", "--directory", directory])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("resumed evolution platform/roles-v2"), "\(resumed.stdout)")
         #expect(resumed.stdout.contains("evolution roles-v2: Converged"), "\(resumed.stdout)")
-        // The restored clusters already hold every step: nothing is applied or recorded again.
-        #expect(try String(contentsOfFile: directory + "/ledger/" + ledger, encoding: .utf8) == recorded)
+        let after = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(after.hasPrefix(before), "the resumed run extends the ledger; it does not rewrite it")
+        let entries = try FileLedgerStore.read(directory: directory + "/ledger", evolution: #require(entriesEvolution(after))).entries
+        #expect(LedgerVerifier.verify(entries).isValid)
+        let starts = entries.filter { $0.event == .stepStarted }.map { "\($0.step ?? "")@\($0.target ?? "")" }
+        #expect(starts.count == Set(starts).count, "a step started twice on a target: \(starts)")
+        #expect(starts.count == 12, "4 steps × 3 regions: \(starts)")
+    }
+
+    private func entriesEvolution(_ ledger: String) -> EvolutionRef? {
+        guard let line = ledger.split(separator: "\n").first, let entry = try? JSON.parse(Array(line.utf8)),
+              let evolution = entry["evolution"] else { return nil }
+        return EvolutionRef(namespace: evolution["namespace"]?.stringValue ?? "", name: evolution["name"]?.stringValue ?? "",
+                            uid: evolution["uid"]?.stringValue ?? "")
     }
 }
