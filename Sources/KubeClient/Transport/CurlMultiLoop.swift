@@ -39,29 +39,38 @@ final class CurlMultiLoop: Sendable {
     }
 
     func submit(_ transfer: CurlTransfer) {
-        let accepted = shared.withLock { state -> Bool in
-            guard !state.stopped else { return false }
-            state.commands.append(.add(transfer))
-            return true
-        }
-        if accepted { curl_multi_wakeup(multi) } else { transfer.cancel() }
+        if !enqueue(.add(transfer)) { transfer.cancel() }
     }
 
     func cancel(_ transfer: CurlTransfer) {
-        shared.withLock { $0.commands.append(.cancel(transfer)) }
-        curl_multi_wakeup(multi)
+        if !enqueue(.cancel(transfer)) { transfer.cancel() }
     }
 
     /// Resumes a transfer paused for backpressure.
     func resume(_ transfer: CurlTransfer) {
-        shared.withLock { $0.commands.append(.resume(transfer)) }
-        curl_multi_wakeup(multi)
+        enqueue(.resume(transfer))
+    }
+
+    /// Queues a command and wakes the loop; false once the loop has stopped. The
+    /// wakeup happens under the lock the loop holds to free the multi handle, so a
+    /// late cancel (a stream dropped after its client) never touches freed memory.
+    @discardableResult
+    private func enqueue(_ command: Command) -> Bool {
+        shared.withLock { state in
+            guard !state.stopped else { return false }
+            state.commands.append(command)
+            curl_multi_wakeup(multi)
+            return true
+        }
     }
 
     /// Ends every transfer and the loop thread.
     func shutdown() {
-        shared.withLock { $0.stopped = true }
-        curl_multi_wakeup(multi)
+        shared.withLock { state in
+            guard !state.stopped else { return }
+            state.stopped = true
+            curl_multi_wakeup(multi)
+        }
     }
 
     private func run() {
@@ -89,7 +98,7 @@ final class CurlMultiLoop: Sendable {
                     curl_multi_remove_handle(multi, t.easy)
                     t.cancel()
                 }
-                curl_multi_cleanup(multi)
+                shared.withLock { _ in _ = curl_multi_cleanup(multi) }
                 return
             }
             var running: Int32 = 0
