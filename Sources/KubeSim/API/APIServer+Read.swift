@@ -24,13 +24,13 @@ extension APIServer {
         let limit = c.request.parameter("limit").flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
         var start: String?
         var listRevision = store.revision
-        var source: [String: JSON]?
+        var source: [Store.Entry]?
 
         if let token = c.request.parameter("continue"), !token.isEmpty {
             guard let (tokenRV, tokenStart) = ContinueToken.decode(token) else {
                 throw APIError.badRequest("invalid continue token: \(token)")
             }
-            guard let snapshot = store.snapshot(c.type.key, at: tokenRV) else {
+            guard let snapshot = store.snapshot(c.type.key, at: tokenRV, namespace: c.namespace, from: tokenStart) else {
                 throw APIError(code: 410, reason: "Expired",
                                message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
             }
@@ -50,7 +50,7 @@ extension APIServer {
                                headers: [("Retry-After", "1")])
             }
             if limit != nil || match == "Exact" {
-                guard let snapshot = store.snapshot(c.type.key, at: n) else {
+                guard let snapshot = store.snapshot(c.type.key, at: n, namespace: c.namespace, from: nil) else {
                     throw APIError(code: 410, reason: "Expired", message: "The resourceVersion for the provided list is too old.")
                 }
                 source = snapshot
@@ -58,22 +58,29 @@ extension APIServer {
             }
         }
 
-        var entries: [(key: String, object: JSON)]
-        if let source {
-            entries = source.filter { c.namespace == nil || $0.key.hasPrefix(c.namespace! + "/") }.sorted { $0.key < $1.key }
-                .map { ($0.key, $0.value) }
-        } else {
-            entries = store.list(c.type.key, namespace: c.namespace)
+        // Objects are decoded only to be selected or sent: a page of 500 from 100,000 decodes 500 when nothing selects.
+        let selecting = !(c.request.parameter("labelSelector") ?? "").isEmpty || !(c.request.parameter("fieldSelector") ?? "").isEmpty
+        let pageSize = rv == "0" ? nil : limit
+        func paginate<Entries: Collection<Store.Entry>>(_ entries: Entries) -> (page: [(key: String, object: JSON)], remaining: Int) {
+            var page: [(key: String, object: JSON)] = []
+            var remaining = 0
+            for (i, entry) in entries.enumerated() {
+                if let pageSize, page.count == pageSize, !selecting {
+                    remaining = entries.count - i
+                    break
+                }
+                let object = entry.object
+                guard !selecting || filter(object) else { continue }
+                if let pageSize, page.count == pageSize { remaining += 1 } else { page.append((entry.key, object)) }
+            }
+            return (page, remaining)
         }
-        if let start { entries = Array(entries.drop { $0.key < start }) }
-        entries = entries.filter { filter($0.object) }
+        let (page, remaining) = source.map(paginate) ?? paginate(store.entries(c.type.key, namespace: c.namespace, from: start))
 
         var metadata: JSONObject = ["resourceVersion": .string(String(listRevision))]
-        var page = entries
-        if let limit, rv != "0", entries.count > limit {
-            page = Array(entries.prefix(limit))
+        if remaining > 0 {
             metadata.set("continue", .string(ContinueToken.encode(revision: listRevision, start: page.last!.key + "\u{0}")))
-            metadata.set("remainingItemCount", .int(Int64(entries.count - limit)))
+            metadata.set("remainingItemCount", .int(Int64(remaining)))
         } else if c.type.isCustom {
             metadata.set("continue", "")
         }

@@ -86,6 +86,9 @@ final class Store {
     }
     /// `watchers` as arrays, rebuilt only when a watch opens or closes (not on every write).
     private var watcherLists: [TypeKey: [Watcher]] = [:]
+    /// Each type's keys in etcd order, kept until an object is added or removed: a
+    /// paged list (kubectl's pages of 500) must not sort 100,000 keys per page.
+    private var sortedKeys: [TypeKey: [String]] = [:]
     /// Events evicted from history up to this revision: exact reads and watches before it are too old.
     private var evictedThrough: Int64 = 0
 
@@ -120,6 +123,7 @@ final class Store {
     func unregister(_ key: TypeKey) {
         types[key] = nil
         objects[key] = nil
+        sortedKeys[key] = nil
         for w in watchers(of: key) { w.close() }
         watchers[key] = nil
     }
@@ -140,9 +144,53 @@ final class Store {
         objects[storageKey(type)]?[Self.key(namespace: namespace, name: name)] != nil
     }
 
-    /// Current objects of a type, sorted by key as etcd returns them.
+    /// A stored object not decoded yet: a paged list decodes its page, not the whole store.
+    struct Entry {
+        let key: String
+        let stored: StoredObject
+        let view: StorageView?
+
+        var object: JSON { view.map { $0.fromStorage(stored.json) } ?? stored.json }
+    }
+
+    /// Current objects of a type, sorted by key as etcd returns them, decoded.
     func list(_ type: TypeKey, namespace: String?) -> [(key: String, object: JSON)] {
-        inNamespace(objects[storageKey(type)] ?? [:], namespace).sorted { $0.key < $1.key }.map { ($0.key, shown($0.value.json, as: type)) }
+        entries(type, namespace: namespace).map { ($0.key, $0.object) }
+    }
+
+    /// Current objects of a type from key `start` on, sorted by key, still as text and
+    /// built as they are read: a namespace is a range of the sorted keys (found by
+    /// binary search), so a page costs its own size, not the store's.
+    func entries(_ type: TypeKey, namespace: String?, from start: String? = nil) -> LazyMapCollection<ArraySlice<String>, Entry> {
+        let storage = storageKey(type)
+        let all = objects[storage] ?? [:]
+        let keys: [String]
+        if let cached = sortedKeys[storage] { keys = cached } else {
+            keys = all.keys.sorted()
+            sortedKeys[storage] = keys
+        }
+        var lower = 0, upper = keys.count
+        if let namespace {
+            // "ns/..." keys sit between "ns/" and "ns0" ("0" follows "/").
+            lower = Self.firstIndex(in: keys, notBelow: namespace + "/")
+            upper = Self.firstIndex(in: keys, notBelow: namespace + "0")
+        }
+        if let start { lower = max(lower, Self.firstIndex(in: keys, notBelow: start)) }
+        let view = views[type]
+        return keys[lower..<max(lower, upper)].lazy.map { Entry(key: $0, stored: all[$0]!, view: view) }
+    }
+
+    private static func firstIndex(in sorted: [String], notBelow key: String) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < key { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    private func sortedEntries(_ objects: [String: StoredObject], as type: TypeKey) -> [Entry] {
+        objects.sorted { $0.key < $1.key }.map { Entry(key: $0.key, stored: $0.value, view: views[type]) }
     }
 
     func isEmpty(_ type: TypeKey, namespace: String?) -> Bool {
@@ -175,10 +223,12 @@ final class Store {
         max(types[type]?.registeredAt ?? 0, evictedThrough)
     }
 
-    /// The type's objects as they were at `at`, rebuilt by undoing later history; nil when too old.
-    func snapshot(_ type: TypeKey, at: Int64) -> [String: JSON]? {
+    /// The type's objects from key `start` on as they were at `at`, rebuilt by undoing later
+    /// history, sorted by key; nil when too old.
+    func snapshot(_ type: TypeKey, at: Int64, namespace: String?, from start: String?) -> [Entry]? {
         guard at >= windowStart(type) else { return nil }
         let storage = storageKey(type)
+        if (lastEventRevision[storage] ?? 0) <= at { return Array(entries(type, namespace: namespace, from: start)) }  // nothing changed since
         var state = objects[storage] ?? [:]
         for event in orderedHistory().reversed() where event.revision > at && event.type == storage {
             switch event.kind {
@@ -186,7 +236,7 @@ final class Store {
             case .modified, .deleted: state[event.key] = event.old
             }
         }
-        return state.mapValues { shown($0.json, as: type) }
+        return Array(sortedEntries(inNamespace(state, namespace), as: type).drop { start != nil && $0.key < start! })
     }
 
     func events(_ type: TypeKey, after: Int64) -> [StoredEvent] {
@@ -226,6 +276,7 @@ final class Store {
         stored["metadata"]?["resourceVersion"] = .string(String(revision))
         let encoded = StoredObject(stored, keepDecoded: Self.keepsDecoded(type))
         objects[type, default: [:]][key] = encoded
+        if old == nil { sortedKeys[type] = nil }
         record(StoredEvent(revision: revision, type: type, kind: old == nil ? .added : .modified, object: stored, old: old?.json,
                            key: key, encoded: encoded), old: old)
         guard views[shownType] != nil else { return (stored, encoded) }
@@ -239,6 +290,7 @@ final class Store {
         let key = Self.key(namespace: namespace, name: name)
         guard let old = objects[type]?[key] else { return }
         objects[type]?[key] = nil
+        sortedKeys[type] = nil
         revision += 1
         var final = views[shownType]?.toStorage(lastState) ?? lastState
         final["metadata"]?["resourceVersion"] = .string(String(revision))
@@ -281,6 +333,7 @@ final class Store {
     /// Puts a saved object back exactly as it was: no new revision, no event.
     func restore(_ type: TypeKey, namespace: String?, name: String, _ object: JSON) {
         objects[type, default: [:]][Self.key(namespace: namespace, name: name)] = StoredObject(object, keepDecoded: Self.keepsDecoded(type))
+        sortedKeys[type] = nil
     }
 
     // MARK: Watchers
