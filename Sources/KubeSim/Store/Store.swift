@@ -169,15 +169,20 @@ final class Store {
             keys = all.keys.sorted()
             sortedKeys[storage] = keys
         }
+        let view = views[type]
+        return keys[Self.range(of: keys, namespace: namespace, from: start)].lazy.map { Entry(key: $0, stored: all[$0]!, view: view) }
+    }
+
+    /// The positions of sorted `keys` in `namespace` from `start` on: "ns/..." keys sit
+    /// between "ns/" and "ns0" ("0" follows "/"), so both ends are binary searches.
+    private static func range(of keys: [String], namespace: String?, from start: String?) -> Range<Int> {
         var lower = 0, upper = keys.count
         if let namespace {
-            // "ns/..." keys sit between "ns/" and "ns0" ("0" follows "/").
-            lower = Self.firstIndex(in: keys, notBelow: namespace + "/")
-            upper = Self.firstIndex(in: keys, notBelow: namespace + "0")
+            lower = firstIndex(in: keys, notBelow: namespace + "/")
+            upper = firstIndex(in: keys, notBelow: namespace + "0")
         }
-        if let start { lower = max(lower, Self.firstIndex(in: keys, notBelow: start)) }
-        let view = views[type]
-        return keys[lower..<max(lower, upper)].lazy.map { Entry(key: $0, stored: all[$0]!, view: view) }
+        if let start { lower = max(lower, firstIndex(in: keys, notBelow: start)) }
+        return lower..<max(lower, upper)
     }
 
     private static func firstIndex(in sorted: [String], notBelow key: String) -> Int {
@@ -189,20 +194,10 @@ final class Store {
         return low
     }
 
-    private func sortedEntries(_ objects: [String: StoredObject], as type: TypeKey) -> [Entry] {
-        objects.sorted { $0.key < $1.key }.map { Entry(key: $0.key, stored: $0.value, view: views[type]) }
-    }
-
     func isEmpty(_ type: TypeKey, namespace: String?) -> Bool {
-        let prefix = namespace.map { "\($0)/" }
-        return !(objects[storageKey(type)] ?? [:]).keys.contains { prefix == nil || $0.hasPrefix(prefix!) }
+        entries(type, namespace: namespace).isEmpty
     }
 
-    private func inNamespace(_ all: [String: StoredObject], _ namespace: String?) -> [String: StoredObject] {
-        guard let namespace else { return all }
-        let prefix = "\(namespace)/"
-        return all.filter { $0.key.hasPrefix(prefix) }
-    }
 
     /// Objects that name `uid` among their owners, by type, decoded.
     func dependents(of uid: String) -> [(TypeKey, JSON)] {
@@ -236,7 +231,9 @@ final class Store {
             case .modified, .deleted: state[event.key] = event.old
             }
         }
-        return Array(sortedEntries(inNamespace(state, namespace), as: type).drop { start != nil && $0.key < start! })
+        let keys = state.keys.sorted()
+        let view = views[type]
+        return keys[Self.range(of: keys, namespace: namespace, from: start)].map { Entry(key: $0, stored: state[$0]!, view: view) }
     }
 
     func events(_ type: TypeKey, after: Int64) -> [StoredEvent] {
