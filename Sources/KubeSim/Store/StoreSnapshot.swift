@@ -27,17 +27,30 @@ enum StoreSnapshot {
         var resources: [(type: TypeKey, objects: [JSON])]
     }
 
-    static func encode(revision: Int64, resources: [(type: TypeKey, objects: [JSON])]) -> [UInt8] {
-        let ordered = resources.sorted { a, b in
+    /// The document, written from the objects' stored text: the store already holds
+    /// every object encoded, so saving decodes and re-encodes nothing.
+    static func encode(revision: Int64, resources: [(type: TypeKey, objects: [[UInt8]])]) -> [UInt8] {
+        let ordered = resources.filter { !$0.objects.isEmpty }.sorted { a, b in
             (a.type == APIServer.crdType ? 0 : 1, a.type.group, a.type.plural) < (b.type == APIServer.crdType ? 0 : 1, b.type.group, b.type.plural)
         }
-        let document: JSON = [
-            "revision": .string(String(revision)),
-            "resources": .array(ordered.filter { !$0.objects.isEmpty }.map { entry in
-                ["group": .string(entry.type.group), "plural": .string(entry.type.plural), "items": .array(entry.objects)]
-            }),
-        ]
-        return document.serialized()
+        var out = Array(#"{"revision":"#.utf8)
+        JSONText.appendQuoted(String(revision), to: &out)
+        out += #","resources":["#.utf8
+        for (i, resource) in ordered.enumerated() {
+            out += (i == 0 ? "" : ",").utf8
+            out += #"{"group":"#.utf8
+            JSONText.appendQuoted(resource.type.group, to: &out)
+            out += #","plural":"#.utf8
+            JSONText.appendQuoted(resource.type.plural, to: &out)
+            out += #","items":["#.utf8
+            for (j, object) in resource.objects.enumerated() {
+                if j > 0 { out.append(UInt8(ascii: ",")) }
+                out += object
+            }
+            out += "]}".utf8
+        }
+        out += "]}".utf8
+        return out
     }
 
     /// The saved contents, or nil when the directory holds no snapshot yet.
@@ -95,7 +108,9 @@ extension APIServer {
     func snapshotBytes(unlessAt since: Int64?) -> (revision: Int64, bytes: [UInt8])? {
         lock.withLock {
             guard store.revision != since else { return nil }
-            let resources = store.types.keys.filter { store.views[$0] == nil }.map { key in (type: key, objects: store.list(key, namespace: nil).map(\.object)) }
+            let resources = store.types.keys.filter { store.views[$0] == nil }.map { key in
+                (type: key, objects: Array(store.entries(key, namespace: nil).map(\.stored.bytes)))
+            }
             return (store.revision, StoreSnapshot.encode(revision: store.revision, resources: resources))
         }
     }
