@@ -72,7 +72,7 @@ extension KubeClient {
     /// stream's iteration, as `KubeClientError`.
     public func watch(_ resource: APIResource, namespace: String? = nil, options: WatchOptions = WatchOptions()) -> WatchStream {
         let path = resource.path(namespace: namespace.flatMap { resource.namespaced ? $0 : nil })
-        let request = HTTPRequest(method: "GET", url: url(path, query: options.query), headers: [("Accept", "application/json")])
+        let request = HTTPRequest(method: "GET", url: url(path, query: options.query), headers: [("Accept", "application/json")] + identityHeaders)
         let (lines, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let slot = TransferSlot()
         let flow = LineFlow()

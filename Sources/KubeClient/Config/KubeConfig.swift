@@ -138,6 +138,12 @@ public struct KubeConfig: Sendable {
         } else if u["auth-provider"] != nil {
             throw KubeConfigError("user \"\(name)\" uses a legacy auth-provider, which is not supported; use an exec plugin", file: entry.file)
         }
+        if let user = u["as"]?.stringValue, !user.isEmpty {
+            var extra: [String: [String]] = [:]
+            for (key, values) in u["as-user-extra"]?.objectValue ?? [:] { extra[key] = (values.arrayValue ?? []).compactMap(\.stringValue) }
+            config.impersonate = Impersonation(user: user, uid: u["as-uid"]?.stringValue,
+                                               groups: (u["as-groups"]?.arrayValue ?? []).compactMap(\.stringValue), extra: extra)
+        }
     }
 
     /// Inline base64 data wins over a file path, as in kubectl.

@@ -16,6 +16,8 @@ public struct RESTConfig: Sendable, CustomStringConvertible {
     public var clientCertificateData: [UInt8]?
     public var clientKeyData: [UInt8]?
     public var credentials: CredentialSource = .none
+    /// Act as someone else on every request (kubeconfig `as`, `as-groups`; kubectl `--as`).
+    public var impersonate: Impersonation?
     /// The namespace of the selected context (or the pod's), "default" otherwise.
     public var namespace = "default"
     public var userAgent = "causeway/\(CausewayVersion.current)"
@@ -47,7 +49,8 @@ public struct RESTConfig: Sendable, CustomStringConvertible {
         case .tokenFile(let path): auth.append("token file \(path)")
         case .exec(let e): auth.append("exec plugin \(e.command)")
         }
-        return "RESTConfig(server: \(server), namespace: \(namespace), auth: \(auth.isEmpty ? "none" : auth.joined(separator: ", ")))"
+        let acting = impersonate.map { ", as: \($0.user)" } ?? ""
+        return "RESTConfig(server: \(server), namespace: \(namespace), auth: \(auth.isEmpty ? "none" : auth.joined(separator: ", "))\(acting))"
     }
 }
 
