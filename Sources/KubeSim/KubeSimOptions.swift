@@ -10,7 +10,9 @@ public struct KubeSimOptions: Sendable {
     public var tls = true
     /// Bearer tokens and who they belong to.
     public var tokens: [String: SimUser] = ["admin-token": SimUser(name: "admin", groups: ["system:masters", "system:authenticated"])]
-    /// Access rules by user name, or "group:NAME" for a group. system:masters may do anything.
+    /// Static access rules by user name, or "group:NAME" for a group, evaluated before the RBAC
+    /// objects (Roles, ClusterRoles and their bindings) the server stores. system:masters may do
+    /// anything; the bootstrap ClusterRoleBinding `cluster-admin` says so in RBAC as well.
     public var rules: [String: [AccessRule]] = ["group:system:masters": [.all]]
     /// How many changes the watch cache remembers; watches from before it get "too old resource version".
     public var historyWindow = 10_000
@@ -22,6 +24,8 @@ public struct KubeSimOptions: Sendable {
     public var namespaceController = true
     /// Deletes objects whose owners are gone (the real garbage collector's job).
     public var garbageCollector = true
+    /// Gives every namespace a "default" ServiceAccount (the real ServiceAccount controller's job).
+    public var serviceAccountController = true
     public var clock: @Sendable () -> Date = { Date() }
     /// Keeps state across restarts: loaded at start, saved within a second of each change and on stop
     /// (`StoreSnapshot`). nil keeps everything in memory only.

@@ -187,4 +187,43 @@ import KubeJSON
             #expect(r.stdout.contains("watched"), "stdout: \(r.stdout)\nstderr: \(r.stderr)")
         }
     }
+
+    /// The tenancy workflow a platform admin runs, with kubectl's own typed clients
+    /// (protobuf bodies): accounts, tokens, roles, bindings, `auth can-i` and `--as`.
+    @Test func serviceAccountsTokensRolesAndCanI() async throws {
+        try await withSim { h, kc in
+            for args in [["create", "namespace", "team-a"], ["create", "serviceaccount", "deployer", "-n", "team-a"],
+                         ["create", "role", "secret-reader", "--verb=get,list", "--resource=secrets", "-n", "team-a"]] {
+                let r = try await Self.kubectl(args, kubeconfig: kc)
+                #expect(r.status == 0, "\(args): \(r.stderr)")
+            }
+            var r = try await Self.kubectl(["auth", "can-i", "list", "secrets", "-n", "team-a", "--as=system:serviceaccount:team-a:deployer"], kubeconfig: kc)
+            #expect(r.status == 1)
+            #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "no")
+            r = try await Self.kubectl(["create", "rolebinding", "deployer-reads", "--role=secret-reader", "--serviceaccount=team-a:deployer",
+                                        "-n", "team-a"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            r = try await Self.kubectl(["auth", "can-i", "list", "secrets", "-n", "team-a", "--as=system:serviceaccount:team-a:deployer"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "yes")
+            r = try await Self.kubectl(["auth", "can-i", "--list", "-n", "team-a", "--as=system:serviceaccount:team-a:deployer"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            let rows = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+            #expect(rows.first == "Resources Non-Resource URLs Resource Names Verbs", "\(r.stdout)")
+            #expect(rows.contains("secrets [] [] [get list]"), "\(r.stdout)")
+
+            // A token for the account acts with exactly its rights.
+            r = try await Self.kubectl(["create", "token", "deployer", "-n", "team-a"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            let token = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(!token.isEmpty)
+            r = try await Self.kubectl(["--token", token, "get", "secrets", "-n", "team-a"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            r = try await Self.kubectl(["--token", token, "create", "clusterrolebinding", "mine", "--clusterrole=cluster-admin",
+                                        "--serviceaccount=team-a:deployer"], kubeconfig: kc)
+            #expect(r.status != 0)
+            #expect(r.stderr.contains(#"User "system:serviceaccount:team-a:deployer" cannot create resource "clusterrolebindings" in API group "rbac.authorization.k8s.io" at the cluster scope"#), "\(r.stderr)")
+            _ = h
+        }
+    }
 }

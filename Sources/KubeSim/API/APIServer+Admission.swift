@@ -16,6 +16,7 @@ extension APIServer {
         if type.namespaced, existing == nil {
             try checkNamespaceAccepts(c.namespace ?? "default", type: type, name: name)
         }
+        try checkEscalation(c, name: name, object: incoming, existing: existing)
 
         // The status split: /status takes only status; the main endpoint never changes it.
         if let existing, type.hasStatus {

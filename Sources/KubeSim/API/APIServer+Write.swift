@@ -107,6 +107,16 @@ extension APIServer {
         if c.type.namespaced { applied["metadata"]?["namespace"] = .string(c.namespace ?? "") }
         if let existing {
             try checkPrecondition(applied[path: "metadata", "resourceVersion"]?.stringValue ?? "", existing, c, name)
+        } else {
+            // An apply that creates needs `create` as well as `patch`; the real handler's
+            // message is the authorizer's reason alone (usually empty) after "is forbidden: ".
+            let create = AuthorizationAttributes(user: c.user, verb: "create", group: c.type.group, version: c.type.version,
+                                                 resource: c.type.plural, subresource: c.info.subresource ?? "",
+                                                 namespace: c.namespace ?? "", name: name)
+            let decision = authorize(create)
+            if !decision.allowed {
+                throw AuthorizationAttributes.forbidden(group: c.type.group, resource: c.type.plural, name: name, because: decision.reason)
+            }
         }
         let entries = (existing?[path: "metadata", "managedFields"]?.arrayValue ?? []).compactMap { try? ManagedFieldsEntry(json: $0) }
         let type = c.type

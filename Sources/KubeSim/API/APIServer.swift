@@ -23,6 +23,10 @@ final class APIServer: @unchecked Sendable {
     let simulation: Simulation
     /// Every accepted write, in order (see `KubeSim.writeLog`).
     var writeLog: [WriteRecord] = []
+    /// The parsed RBAC objects and the revisions of the four kinds they were parsed at.
+    var rbacCache: (stamp: [Int64], policy: RBACPolicy)?
+    /// ServiceAccount tokens handed out by TokenRequest, until they expire.
+    var issuedTokens: [String: IssuedToken] = [:]
 
     init(options: KubeSimOptions) {
         self.options = options
@@ -33,6 +37,7 @@ final class APIServer: @unchecked Sendable {
         for type in ResourceType.builtIns { store.register(type) }
         store.addView(EventConversion.eventsType, EventConversion.view)
         for ns in ["default", "kube-system", "kube-public"] { bootstrapNamespace(ns) }
+        BootstrapPolicy.install(into: self)
         simulation.server = self
     }
 
@@ -42,6 +47,7 @@ final class APIServer: @unchecked Sendable {
                                      "creationTimestamp": .string(timestamp()), "labels": ["kubernetes.io/metadata.name": .string(name)]],
                         "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"]]
         store.put(TypeKey(group: "", plural: "namespaces"), namespace: nil, name: name, ns)
+        ensureDefaultServiceAccount(namespace: name)
     }
 
     /// RFC 3339, UTC, second precision, as metadata timestamps are.
@@ -52,9 +58,9 @@ final class APIServer: @unchecked Sendable {
     func authenticate(_ request: APIRequest) -> Result<SimUser, APIError> {
         guard let header = request.header("Authorization") else { return .success(.anonymous) }
         let prefix = "Bearer "
-        guard header.hasPrefix(prefix), let user = options.tokens[String(header.dropFirst(prefix.count))] else {
-            return .failure(.unauthorized)
-        }
+        guard header.hasPrefix(prefix) else { return .failure(.unauthorized) }
+        let token = String(header.dropFirst(prefix.count))
+        guard let user = options.tokens[token] ?? serviceAccountUser(token: token) else { return .failure(.unauthorized) }
         return .success(user)
     }
 
@@ -80,17 +86,15 @@ final class APIServer: @unchecked Sendable {
         return .object(status: error.code, body: error.status, headers: error.headers)
     }
 
-    private func route(_ request: APIRequest, user: SimUser, sink: @escaping () -> WatchSink) throws -> APIResponse {
-        let open = ["/version", "/healthz", "/readyz", "/livez"]
-        if open.contains(request.path) { return try nonResource(request) }
-        guard user != .anonymous else {
-            throw APIError(code: 403, reason: "Forbidden",
-                           message: "forbidden: User \"system:anonymous\" cannot get path \"\(request.path)\"", details: [:])
-        }
+    private func route(_ request: APIRequest, user requester: SimUser, sink: @escaping () -> WatchSink) throws -> APIResponse {
+        // Authentication, then impersonation, then authorisation as the impersonated user (KUBE-API.md §8).
+        let user = try impersonate(request, requester: requester)
         guard let info = RequestInfo.parse(method: request.method, path: request.path, watchParameter: request.isWatch) else {
+            let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+            try requireAuthorized(AuthorizationAttributes(user: user, verb: request.method.lowercased(), isResourceRequest: false, path: path))
             return try nonResource(request)
         }
-        guard authorizer.allows(user, info) else { throw authorizer.forbidden(user, info) }
+        try requireAuthorized(AuthorizationAttributes(user: user, info))
         guard let type = store.types[TypeKey(group: info.group, plural: info.resource)], type.version == info.version else {
             throw APIError.pageNotFound
         }
@@ -120,6 +124,14 @@ final class APIServer: @unchecked Sendable {
     private func dispatch(_ context: RequestContext, sink: @escaping () -> WatchSink) throws -> APIResponse {
         let info = context.info
         let type = context.type
+        if type.createOnly {
+            guard info.verb == "create", info.name == nil else { throw APIError.methodNotAllowed() }
+            return try review(context)
+        }
+        if type.key == Self.serviceAccounts, info.subresource == "token" {
+            guard info.verb == "create" else { throw APIError.methodNotAllowed() }
+            return try createToken(context)
+        }
         switch info.verb {
         case "get": return try get(context)
         case "list": return try list(context)
@@ -143,6 +155,7 @@ final class APIServer: @unchecked Sendable {
     private func checkSubresource(_ c: RequestContext) throws {
         guard let sub = c.info.subresource else { return }
         let allowed = (sub == "status" && c.type.hasStatus) || (sub == "finalize" && c.type.plural == "namespaces")
+            || (sub == "token" && c.type.key == Self.serviceAccounts)
         if !allowed {
             // The real server answers a missing status subresource with a misleading not-found (KUBE-API.md §4).
             throw APIError.notFound(c.type, c.info.name ?? "")

@@ -2,7 +2,8 @@ import Foundation
 import KubeJSON
 
 /// Decodes the Kubernetes protobuf bodies kubectl sends for built-in kinds
-/// (`kubectl create namespace|configmap|secret|serviceaccount`) into JSON.
+/// (`kubectl create namespace|configmap|secret|serviceaccount|role|rolebinding|token`,
+/// `kubectl auth can-i`) into JSON.
 ///
 /// The envelope is `k8s\0` then a runtime.Unknown {typeMeta{apiVersion, kind},
 /// raw}; `raw` is the kind's message. Only the fields those kinds carry are
@@ -29,6 +30,10 @@ enum ProtobufBody {
             }
         }
         var object: JSONObject = ["apiVersion": .string(apiVersion), "kind": .string(kind)]
+        if let schema = Schema.kinds[kind] {
+            for (key, value) in try message(raw, schema, kind: kind) { object.set(key, value) }
+            return .object(object)
+        }
         var r = Reader(raw)
         while let (field, value) = try r.next() {
             if case .varint(let flag) = value {
@@ -55,6 +60,77 @@ enum ProtobufBody {
             }
         }
         return .object(object)
+    }
+
+    /// How the fields of a message map to JSON, by field number (from the upstream generated.proto files).
+    indirect enum Schema: Sendable {
+        case string(String)
+        case strings(String)
+        case int(String)
+        case bool(String)
+        case message(String, [UInt64: Schema])
+        case messages(String, [UInt64: Schema])
+        case objectMeta
+        /// Server-set or unneeded (a request's `status`): skipped.
+        case ignored
+
+        static let policyRule: [UInt64: Schema] = [1: .strings("verbs"), 2: .strings("apiGroups"), 3: .strings("resources"),
+                                                   4: .strings("resourceNames"), 5: .strings("nonResourceURLs")]
+        static let binding: [UInt64: Schema] = [
+            1: .objectMeta,
+            2: .messages("subjects", [1: .string("kind"), 2: .string("apiGroup"), 3: .string("name"), 4: .string("namespace")]),
+            3: .message("roleRef", [1: .string("apiGroup"), 2: .string("kind"), 3: .string("name")]),
+        ]
+        static let resourceAttributes: [UInt64: Schema] = [
+            1: .string("namespace"), 2: .string("verb"), 3: .string("group"), 4: .string("version"), 5: .string("resource"),
+            6: .string("subresource"), 7: .string("name"), 8: .ignored, 9: .ignored,
+        ]
+        /// The kinds kubectl's typed clients send as protobuf: `create token`, `auth can-i`, `create role|rolebinding…`.
+        static let kinds: [String: [UInt64: Schema]] = [
+            "TokenRequest": [1: .objectMeta, 3: .ignored, 2: .message("spec", [
+                1: .strings("audiences"), 4: .int("expirationSeconds"),
+                3: .message("boundObjectRef", [1: .string("kind"), 2: .string("apiVersion"), 3: .string("name"), 4: .string("uid")]),
+            ])],
+            "SelfSubjectAccessReview": [1: .objectMeta, 3: .ignored, 2: .message("spec", [
+                1: .message("resourceAttributes", resourceAttributes),
+                2: .message("nonResourceAttributes", [1: .string("path"), 2: .string("verb")]),
+            ])],
+            "SelfSubjectRulesReview": [1: .objectMeta, 3: .ignored, 2: .message("spec", [1: .string("namespace")])],
+            "Role": [1: .objectMeta, 2: .messages("rules", policyRule)],
+            "ClusterRole": [1: .objectMeta, 2: .messages("rules", policyRule),
+                            3: .message("aggregationRule", [1: .messages("clusterRoleSelectors", [:])])],
+            "RoleBinding": binding,
+            "ClusterRoleBinding": binding,
+        ]
+    }
+
+    /// A message read through its schema; empty strings and empty nested messages are
+    /// left out, as JSON's omitempty leaves them out.
+    private static func message(_ bytes: ArraySlice<UInt8>, _ schema: [UInt64: Schema], kind: String) throws(Unsupported) -> JSONObject {
+        var o = JSONObject()
+        var r = Reader(bytes)
+        while let (field, value) = try r.next() {
+            guard let spec = schema[field] else {
+                throw Unsupported(reason: "\(kind) field \(field) is not understood in protobuf; send JSON (kubectl apply)")
+            }
+            switch (spec, value) {
+            case (.ignored, _): break
+            case (.string(let key), .bytes(let b)): if !b.isEmpty { o.set(key, .string(string(b))) }
+            case (.strings(let key), .bytes(let b)):
+                o.set(key, .array((o[key]?.arrayValue ?? []) + [.string(string(b))]))
+            case (.int(let key), .varint(let n)): o.set(key, .int(Int64(bitPattern: n)))
+            case (.bool(let key), .varint(let n)): o.set(key, .bool(n != 0))
+            case (.objectMeta, .bytes(let b)): o.set("metadata", try objectMeta(b))
+            case (.message(let key, let inner), .bytes(let b)):
+                let nested = try message(b, inner, kind: kind)
+                if !nested.isEmpty { o.set(key, .object(nested)) }
+            case (.messages(let key, let inner), .bytes(let b)):
+                o.set(key, .array((o[key]?.arrayValue ?? []) + [.object(try message(b, inner, kind: kind))]))
+            default:
+                throw Unsupported(reason: "\(kind) field \(field) has an unexpected wire type")
+            }
+        }
+        return o
     }
 
     private static func objectMeta(_ bytes: ArraySlice<UInt8>) throws(Unsupported) -> JSON {

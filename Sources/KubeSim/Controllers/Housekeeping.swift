@@ -13,6 +13,8 @@ extension APIServer {
         if type.key == Self.crdType { registerCRD(object) }
         if type.key == Self.namespaceType, options.namespaceController, object[path: "metadata", "deletionTimestamp"] != nil {
             drainNamespace(object[path: "metadata", "name"]?.stringValue ?? "")
+        } else if type.key == Self.namespaceType {
+            ensureDefaultServiceAccount(namespace: object[path: "metadata", "name"]?.stringValue ?? "")
         }
         if options.garbageCollector, object[path: "metadata", "deletionTimestamp"] != nil {
             collectForOwner(type, object)

@@ -75,13 +75,17 @@ extension APIServer {
         var resources: [JSON] = []
         for t in store.types.values.sorted(by: { $0.plural < $1.plural }) where t.group == group && t.version == version {
             var r: JSONObject = ["name": .string(t.plural), "singularName": .string(t.isCustom ? t.singular : ""),
-                                 "namespaced": .bool(t.namespaced), "kind": .string(t.kind), "verbs": verbs]
+                                 "namespaced": .bool(t.namespaced), "kind": .string(t.kind), "verbs": t.createOnly ? ["create"] : verbs]
             if !t.shortNames.isEmpty { r.set("shortNames", .array(t.shortNames.map { .string($0) })) }
             if !t.categories.isEmpty { r.set("categories", .array(t.categories.map { .string($0) })) }
             resources.append(.object(r))
             if t.hasStatus {
                 resources.append(["name": .string("\(t.plural)/status"), "singularName": "", "namespaced": .bool(t.namespaced),
                                   "kind": .string(t.kind), "verbs": ["get", "patch", "update"]])
+            }
+            if t.plural == "serviceaccounts" {
+                resources.append(["name": "serviceaccounts/token", "singularName": "", "namespaced": true, "group": "authentication.k8s.io",
+                                  "version": "v1", "kind": "TokenRequest", "verbs": ["create"]])
             }
             if t.plural == "namespaces" {
                 resources.append(["name": "namespaces/finalize", "singularName": "", "namespaced": false, "kind": "Namespace", "verbs": ["update"]])

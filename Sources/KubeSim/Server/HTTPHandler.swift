@@ -58,7 +58,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if request.path == FaultAdmin.path {
             let response: APIResponse
-            switch api.authenticate(request) {
+            switch api.lock.withLock({ api.authenticate(request) }) {
             case .failure(let error): response = api.render(error)
             case .success(let user): response = FaultAdmin.handle(request, user: user, faults: faults)
             }

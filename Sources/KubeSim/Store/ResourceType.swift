@@ -26,6 +26,8 @@ struct ResourceType: Sendable {
     /// The resourceVersion at which this type started: watches from before it are "too old".
     var registeredAt: Int64 = 0
     var crdName: String?
+    /// Virtual kinds that are only ever created and never stored (access reviews) answer nothing else.
+    var createOnly = false
 
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     var key: TypeKey { TypeKey(group: group, plural: plural) }
@@ -68,6 +70,17 @@ extension ResourceType {
         ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
                      singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false,
                      shortNames: ["crd", "crds"], hasStatus: true, tracksGeneration: true),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", singular: "role", kind: "Role", namespaced: true),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles", singular: "clusterrole",
+                     kind: "ClusterRole", namespaced: false),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", singular: "rolebinding",
+                     kind: "RoleBinding", namespaced: true),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings", singular: "clusterrolebinding",
+                     kind: "ClusterRoleBinding", namespaced: false),
+        ResourceType(group: "authorization.k8s.io", version: "v1", plural: "selfsubjectaccessreviews", singular: "selfsubjectaccessreview",
+                     kind: "SelfSubjectAccessReview", namespaced: false, createOnly: true),
+        ResourceType(group: "authorization.k8s.io", version: "v1", plural: "selfsubjectrulesreviews", singular: "selfsubjectrulesreview",
+                     kind: "SelfSubjectRulesReview", namespaced: false, createOnly: true),
     ]
 }
 
