@@ -15,6 +15,25 @@ struct SpecValidationTests {
             """, [#"spec.steps[2].converge.timeout: "10x" is not a duration; use Go duration syntax such as 30s, 5m, 1h30m"#])
     }
 
+    @Test func theAccountMustBeAServiceAccountNameAndTheHomeClusterAlwaysImpersonates() throws {
+        try expectIssues("""
+            serviceAccountName: Deployer_1
+            targets: [{name: local, impersonate: false}, {name: eu-west, kubeconfigSecretRef: {name: eu}, impersonate: false}]
+            steps:
+              - {name: a, apply: {manifests: [\(Self.cm)]}}
+            """, [
+                #"spec.targets[0].impersonate: is false, but a target without kubeconfigSecretRef is the controller's own cluster, which an Evolution only ever reaches as its ServiceAccount; remove impersonate"#,
+                #"spec.serviceAccountName: "Deployer_1" is not a valid ServiceAccount name (lowercase letters, digits, '-' and '.'); name a ServiceAccount in the Evolution's namespace"#,
+            ])
+        let spec = try decodeSpec("""
+            serviceAccountName: deployer
+            targets: [{name: local}, {name: eu-west, kubeconfigSecretRef: {name: eu}}, {name: us-east, kubeconfigSecretRef: {name: us}, impersonate: true}]
+            steps: [{name: a, apply: {manifests: [\(Self.cm)]}}]
+            """)
+        #expect(spec.serviceAccountName == "deployer")
+        #expect(spec.targets.map(\.impersonates) == [true, false, true])
+    }
+
     @Test func cycleIsNamed() throws {
         try expectIssues("""
             steps:

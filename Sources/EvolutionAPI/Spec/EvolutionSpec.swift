@@ -9,14 +9,19 @@ public struct EvolutionSpec: Sendable, Hashable {
     public var onFailure: FailurePolicy
     public var drift: DriftPolicy
     public var paused: Bool
+    /// The ServiceAccount, in the Evolution's namespace, whose rights every step
+    /// acts with; nil means the controller's `--default-service-account`.
+    public var serviceAccountName: String?
 
     public init(targets: [Target] = [Target(name: Target.localName)], steps: [Step],
-                onFailure: FailurePolicy = FailurePolicy(), drift: DriftPolicy = DriftPolicy(), paused: Bool = false) {
+                onFailure: FailurePolicy = FailurePolicy(), drift: DriftPolicy = DriftPolicy(), paused: Bool = false,
+                serviceAccountName: String? = nil) {
         self.targets = targets
         self.steps = steps
         self.onFailure = onFailure
         self.drift = drift
         self.paused = paused
+        self.serviceAccountName = serviceAccountName
     }
 
     public func step(named name: String) -> Step? { steps.first { $0.name == name } }

@@ -56,7 +56,9 @@ extension FieldShape {
         "targets": .array(.object([
             "name": .string,
             "kubeconfigSecretRef": .object(["name": .string, "namespace": .string, "key": .string]),
+            "impersonate": .boolean,
         ])),
+        "serviceAccountName": .string,
         "steps": .array(step),
         "onFailure": .object([
             "action": .enumeration(FailureAction.allCases.map(\.rawValue)),

@@ -32,7 +32,7 @@ enum SpecDecoder {
                     reader.fail(path + ".kubeconfigSecretRef.name", "required; name the Secret holding the kubeconfig (key \"kubeconfig\")")
                 }
             }
-            targets.append(Target(name: name, kubeconfigSecretRef: ref))
+            targets.append(Target(name: name, kubeconfigSecretRef: ref, impersonate: reader.bool(t["impersonate"], at: path + ".impersonate")))
         }
         let emptyTargets = targetItems?.isEmpty == true
         if targetItems == nil || emptyTargets { targets = [Target(name: Target.localName)] }
@@ -51,7 +51,9 @@ enum SpecDecoder {
             drift.haltOnDrift = reader.bool(d["haltOnDrift"], at: "spec.drift.haltOnDrift") ?? false
         }
         let paused = reader.bool(spec["paused"], at: "spec.paused") ?? false
-        return (EvolutionSpec(targets: targets, steps: steps, onFailure: onFailure, drift: drift, paused: paused), emptyTargets)
+        let account = reader.string(spec["serviceAccountName"], at: "spec.serviceAccountName")
+        return (EvolutionSpec(targets: targets, steps: steps, onFailure: onFailure, drift: drift, paused: paused,
+                              serviceAccountName: account), emptyTargets)
     }
 
     static func elementShape(_ shape: FieldShape) -> FieldShape {

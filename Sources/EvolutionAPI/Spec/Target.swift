@@ -7,11 +7,20 @@ public struct Target: Sendable, Hashable {
     /// Where the kubeconfig for this cluster lives; `nil` means the
     /// controller's own cluster (in-cluster config or its own kubeconfig).
     public var kubeconfigSecretRef: SecretKeyReference?
+    /// Whether requests on this target impersonate the Evolution's ServiceAccount on
+    /// top of the identity that reaches it. Always true for the controller's own
+    /// cluster (the controller's identity is never lent to an Evolution); for a
+    /// kubeconfig target, `nil` means false: the kubeconfig's identity is the tenant's.
+    public var impersonate: Bool?
 
-    public init(name: String, kubeconfigSecretRef: SecretKeyReference? = nil) {
+    public init(name: String, kubeconfigSecretRef: SecretKeyReference? = nil, impersonate: Bool? = nil) {
         self.name = name
         self.kubeconfigSecretRef = kubeconfigSecretRef
+        self.impersonate = impersonate
     }
+
+    /// Whether requests on this target carry the Evolution's ServiceAccount.
+    public var impersonates: Bool { kubeconfigSecretRef == nil || impersonate == true }
 }
 
 /// A key of a Secret; the namespace defaults to the Evolution's own.

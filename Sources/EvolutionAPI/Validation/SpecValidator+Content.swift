@@ -68,3 +68,16 @@ extension SpecValidator {
         return nil
     }
 }
+
+extension SpecValidator {
+    /// ServiceAccount names are DNS subdomains (RFC 1123): up to 253 characters, dot-separated labels.
+    static func dnsSubdomainProblem(_ name: String) -> String? {
+        if name.isEmpty { return "is empty" }
+        if name.utf8.count > 253 { return "is longer than 253 characters" }
+        let ok = name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+        }
+        return ok ? nil : "is not a valid ServiceAccount name (lowercase letters, digits, '-' and '.')"
+    }
+}

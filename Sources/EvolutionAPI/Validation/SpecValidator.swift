@@ -17,6 +17,12 @@ enum SpecValidator {
             if !targetNames.insert(t.name).inserted {
                 issues.append(SpecIssue("spec.targets[\(i)].name", "\"\(t.name)\" is listed twice; target names must be unique"))
             }
+            if t.kubeconfigSecretRef == nil, t.impersonate == false {
+                issues.append(SpecIssue("spec.targets[\(i)].impersonate", "is false, but a target without kubeconfigSecretRef is the controller's own cluster, which an Evolution only ever reaches as its ServiceAccount; remove impersonate"))
+            }
+        }
+        if let account = spec.serviceAccountName, let problem = dnsSubdomainProblem(account) {
+            issues.append(SpecIssue("spec.serviceAccountName", "\"\(account)\" \(problem); name a ServiceAccount in the Evolution's namespace"))
         }
         if spec.steps.isEmpty {
             issues.append(SpecIssue("spec.steps", "has no steps; an Evolution needs at least one step with apply.manifests"))
