@@ -65,12 +65,15 @@ public enum EvolutionEngine {
         tick.absorbApplyResults(&forward)
         tick.evaluateConvergence(&forward)
         tick.haltOnFailure(forward)
+        tick.takeRefusal()
 
         let drifting = spec.drift.haltOnDrift && input.observations.deviations > 0
-        let mayStart = !spec.paused && !drifting && tick.status.halt == nil && tick.status.compensation == nil
+        let refused = tick.status.refusal
+        let mayStart = !spec.paused && !drifting && refused == nil && tick.status.halt == nil && tick.status.compensation == nil
         let blocked = spec.paused ? "paused (spec.paused)"
-            : drifting ? "waits: unresolved deviations and drift.haltOnDrift"
-            : tick.status.halt.map { "halted: \($0.step) failed on \($0.target)" } ?? "compensating"
+            : refused.map { "refused: \($0.reason)" }
+            ?? (drifting ? "waits: unresolved deviations and drift.haltOnDrift"
+                : tick.status.halt.map { "halted: \($0.step) failed on \($0.target)" } ?? "compensating")
         tick.startRunnable(&forward, mayStart: mayStart, blocked: blocked)
         tick.summarizeSteps(&forward)
         tick.status.steps = forward.states

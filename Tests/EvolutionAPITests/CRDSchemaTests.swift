@@ -95,7 +95,8 @@ struct CRDSchemaTests {
     @Test func statusSchemaCoversEveryStatusField() {
         let target = TargetState(name: "t", phase: .converging, attempts: 1, startedAt: Timestamp(secondsSinceEpoch: 1),
                                  appliedAt: Timestamp(secondsSinceEpoch: 2), passingSince: Timestamp(secondsSinceEpoch: 3),
-                                 checkpoints: 2, convergedAt: Timestamp(secondsSinceEpoch: 4), retryAt: Timestamp(secondsSinceEpoch: 5), message: "m")
+                                 checkpoints: 2, convergedAt: Timestamp(secondsSinceEpoch: 4), retryAt: Timestamp(secondsSinceEpoch: 5),
+                                 reason: "Forbidden", message: "m")
         let step = StepState(name: "s", contentHash: "h", phase: .progressing, acknowledgedBy: "u",
                              acknowledgedAt: Timestamp(secondsSinceEpoch: 6), message: "m", targets: [target])
         let status = EvolutionStatus(
@@ -104,6 +105,7 @@ struct CRDSchemaTests {
                                          lastTransitionTime: Timestamp(secondsSinceEpoch: 7))],
             currentSteps: "s", progress: "0/1", drifted: 0, message: "m", steps: [step],
             halt: HaltRecord(step: "s", target: "t", reason: "r", message: "m", at: Timestamp(secondsSinceEpoch: 8)),
+            refusal: RefusalRecord(reason: .forbidden, message: "m", step: "s", target: "t"),
             compensation: CompensationState(phase: .progressing, failedStep: "s", scope: ["t"], generation: 1, steps: [step]),
             lastRetryToken: "x", ledger: LedgerSummary(backend: "configmap", entries: 3, headHash: "abc"))
         var missing: [String] = []

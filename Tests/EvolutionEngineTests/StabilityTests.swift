@@ -57,11 +57,12 @@ struct StabilityTests {
             "event Warning Halted: a failed on local: did not converge within 5m0s: ConfigMap a not found; nothing new starts",
         ])
         #expect(d.status.phase == .halted)
-        #expect(d.status.halt == HaltRecord(step: "a", target: "local", reason: "StepFailed",
+        #expect(d.status.halt == HaltRecord(step: "a", target: "local", reason: "Timeout",
                                            message: "did not converge within 5m0s: ConfigMap a not found", at: at(300)))
         #expect(d.status.condition("Halted")?.isTrue == true)
         #expect(d.status.condition("Stalled")?.isTrue == true)
-        #expect(d.status.condition("Ready")?.reason == "Halted")
+        #expect(d.status.condition("Ready")?.reason == "Timeout", "Ready says why it halted")
+        #expect(d.target("a", "local")?.reason == "Timeout")
         #expect(d.status.message == "halted: a failed on local: did not converge within 5m0s: ConfigMap a not found; fix the spec (forward correction) or retry with kubectl causeway retry <evolution> a")
         #expect(d.status.step("b")?.message == "halted: a failed on local")
         // Nothing new starts, ever, even when the object finally appears.
@@ -96,7 +97,7 @@ struct CheckFailureTests {
             "ledger Halted app@eu-west",
             #"event Warning Halted: app failed on eu-west: Deployment shop: ProgressDeadlineExceeded: ReplicaSet "shop-7d9" has timed out progressing.; nothing new starts"#,
         ])
-        #expect(d.status.halt?.reason == "StepFailed")
+        #expect(d.status.halt?.reason == "CheckFailed")
         #expect(d.status.step("app")?.phase == .failed)
         #expect(d.target("app", "us-east")?.phase == .converging)
         let done: JSON = ["metadata": ["generation": 1], "spec": ["replicas": 1],

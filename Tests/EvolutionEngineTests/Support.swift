@@ -60,6 +60,7 @@ struct Driver {
     var acknowledgments: [Acknowledgment] = []
     var retry: RetryRequest?
     var deviations = 0
+    var refusal: RefusalRecord?
     var autoCreate = true
     var applyOutcome: @Sendable (ApplyAction) -> ApplyResult.Outcome = { _ in .applied(resourceVersions: [:]) }
     var log: [String] = []
@@ -68,7 +69,7 @@ struct Driver {
 
     var input: EngineInput {
         EngineInput(generation: generation, spec: .success(spec), status: status,
-                    observations: Observations(objects: objects, applyResults: results, deviations: deviations),
+                    observations: Observations(objects: objects, applyResults: results, deviations: deviations, refusal: refusal),
                     acknowledgments: acknowledgments, retry: retry, now: now)
     }
 

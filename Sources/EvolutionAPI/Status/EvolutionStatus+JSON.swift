@@ -17,6 +17,7 @@ extension EvolutionStatus {
         message = json["message"]?.stringValue ?? ""
         steps = (json["steps"]?.arrayValue ?? []).compactMap(StepState.init(json:))
         halt = json["halt"].flatMap(HaltRecord.init(json:))
+        refusal = json["refusal"].flatMap(RefusalRecord.init(json:))
         compensation = json["compensation"].flatMap(CompensationState.init(json:))
         lastRetryToken = json["lastRetryToken"]?.stringValue
         if let l = json["ledger"], let backend = l["backend"]?.stringValue {
@@ -36,6 +37,7 @@ extension EvolutionStatus {
         o.put("message", message.isEmpty ? nil : .string(message))
         o.put("steps", .array(steps.map(\.json)))
         o.put("halt", halt?.json)
+        o.put("refusal", refusal?.json)
         o.put("compensation", compensation?.json)
         o.put("lastRetryToken", lastRetryToken.map { .string($0) })
         if let ledger {
@@ -91,7 +93,8 @@ extension TargetState {
         self.init(name: name, phase: json["phase"]?.stringValue.flatMap(TargetPhase.init(rawValue:)) ?? .pending,
                   attempts: json["attempts"]?.intValue.map { Int($0) } ?? 0,
                   startedAt: time("startedAt"), appliedAt: time("appliedAt"), passingSince: time("passingSince"),
-                  checkpoints: json["checkpoints"]?.intValue.map { Int($0) } ?? 0, convergedAt: time("convergedAt"), retryAt: time("retryAt"), message: json["message"]?.stringValue ?? "")
+                  checkpoints: json["checkpoints"]?.intValue.map { Int($0) } ?? 0, convergedAt: time("convergedAt"), retryAt: time("retryAt"),
+                  reason: json["reason"]?.stringValue, message: json["message"]?.stringValue ?? "")
     }
 
     public var json: JSON {
@@ -101,6 +104,7 @@ extension TargetState {
             o.put(key, value.map { .string($0.rfc3339) })
         }
         if checkpoints > 0 { o.put("checkpoints", .int(Int64(checkpoints))) }
+        o.put("reason", reason.map { .string($0) })
         o.put("message", message.isEmpty ? nil : .string(message))
         return .object(o)
     }
@@ -115,6 +119,21 @@ extension HaltRecord {
 
     public var json: JSON {
         ["step": .string(step), "target": .string(target), "reason": .string(reason), "message": .string(message), "at": .string(at.rfc3339)]
+    }
+}
+
+extension RefusalRecord {
+    init?(json: JSON) {
+        guard let reason = json["reason"]?.stringValue.flatMap(FailureReason.init(rawValue:)) else { return nil }
+        self.init(reason: reason, message: json["message"]?.stringValue ?? "", step: json["step"]?.stringValue,
+                  target: json["target"]?.stringValue)
+    }
+
+    public var json: JSON {
+        var o: JSONObject = ["reason": .string(reason), "message": .string(message)]
+        o.put("step", step.map { .string($0) })
+        o.put("target", target.map { .string($0) })
+        return .object(o)
     }
 }
 

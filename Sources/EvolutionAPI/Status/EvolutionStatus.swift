@@ -21,6 +21,8 @@ public struct EvolutionStatus: Sendable, Hashable {
     public var steps: [StepState]
     /// Why progression stopped, when it did.
     public var halt: HaltRecord?
+    /// Why this generation's plan may not start, when the API server or the controller's policy refused it.
+    public var refusal: RefusalRecord?
     public var compensation: CompensationState?
     /// The last `retry.causeway.dev/step` request the engine honoured.
     public var lastRetryToken: String?
@@ -29,7 +31,7 @@ public struct EvolutionStatus: Sendable, Hashable {
 
     public init(observedGeneration: Int64? = nil, phase: EvolutionPhase = .pending, conditions: [StatusCondition] = [],
                 currentSteps: String = "", progress: String = "", drifted: Int = 0, message: String = "",
-                steps: [StepState] = [], halt: HaltRecord? = nil, compensation: CompensationState? = nil,
+                steps: [StepState] = [], halt: HaltRecord? = nil, refusal: RefusalRecord? = nil, compensation: CompensationState? = nil,
                 lastRetryToken: String? = nil, ledger: LedgerSummary? = nil) {
         self.observedGeneration = observedGeneration
         self.phase = phase
@@ -40,6 +42,7 @@ public struct EvolutionStatus: Sendable, Hashable {
         self.message = message
         self.steps = steps
         self.halt = halt
+        self.refusal = refusal
         self.compensation = compensation
         self.lastRetryToken = lastRetryToken
         self.ledger = ledger

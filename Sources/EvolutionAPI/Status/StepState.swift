@@ -58,11 +58,13 @@ public struct TargetState: Sendable, Hashable {
     public var convergedAt: Timestamp?
     /// When a retryable apply error may be retried.
     public var retryAt: Timestamp?
+    /// Why it failed, from a closed set (`FailureReason`), when `phase` is Failed.
+    public var reason: String?
     public var message: String
 
     public init(name: String, phase: TargetPhase = .pending, attempts: Int = 0, startedAt: Timestamp? = nil,
                 appliedAt: Timestamp? = nil, passingSince: Timestamp? = nil, checkpoints: Int = 0,
-                convergedAt: Timestamp? = nil, retryAt: Timestamp? = nil, message: String = "") {
+                convergedAt: Timestamp? = nil, retryAt: Timestamp? = nil, reason: String? = nil, message: String = "") {
         self.name = name
         self.phase = phase
         self.attempts = attempts
@@ -72,6 +74,7 @@ public struct TargetState: Sendable, Hashable {
         self.checkpoints = checkpoints
         self.convergedAt = convergedAt
         self.retryAt = retryAt
+        self.reason = reason
         self.message = message
     }
 }

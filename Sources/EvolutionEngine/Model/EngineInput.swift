@@ -53,11 +53,16 @@ public struct Observations: Sendable {
     public var applyResults: [ApplyResult]
     /// Unresolved deviations (out-of-band changes) the controller detected.
     public var deviations: Int
+    /// Why this generation's plan may not start, as the controller found when it
+    /// put the plan to the API server (as the Evolution's account); nil when admitted.
+    public var refusal: RefusalRecord?
 
-    public init(objects: [String: [ObjectKey: JSON]] = [:], applyResults: [ApplyResult] = [], deviations: Int = 0) {
+    public init(objects: [String: [ObjectKey: JSON]] = [:], applyResults: [ApplyResult] = [], deviations: Int = 0,
+                refusal: RefusalRecord? = nil) {
         self.objects = objects
         self.applyResults = applyResults
         self.deviations = deviations
+        self.refusal = refusal
     }
 
     /// The live object, matched exactly, or else by group/kind/namespace/name

@@ -39,7 +39,7 @@ extension Tick {
                         state.message = "apply failed (attempt \(state.attempts)): \(reason): \(message); retrying at \(retryAt)"
                         wake(at: retryAt)
                     } else {
-                        fail(&state, step: step.name, reason: reason, message: "apply failed: \(reason): \(message)")
+                        fail(&state, step: step.name, reason: FailureReason(applyReason: reason), message: "apply failed: \(reason): \(message)")
                     }
                 }
                 run.states[i].targets[t] = state

@@ -16,7 +16,7 @@ extension Tick {
                 if state.phase == .converging {
                     switch CheckEvaluator.evaluate(step, on: state.name, input.observations) {
                     case .failed(let why):
-                        fail(&state, step: step.name, reason: "CheckFailed", message: why)
+                        fail(&state, step: step.name, reason: .checkFailed, message: why)
                     case .waiting(let why):
                         state.passingSince = nil
                         state.message = why
@@ -45,7 +45,7 @@ extension Tick {
                     let deadline = started + step.timeout
                     if now >= deadline {
                         let last = state.message.isEmpty ? "" : ": \(state.message)"
-                        fail(&state, step: step.name, reason: "Timeout", message: "did not converge within \(step.timeout)\(last)")
+                        fail(&state, step: step.name, reason: .timeout, message: "did not converge within \(step.timeout)\(last)")
                     } else {
                         wake(at: deadline)
                     }
@@ -61,13 +61,14 @@ extension Tick {
         }
     }
 
-    mutating func fail(_ state: inout TargetState, step: String, reason: String, message: String) {
+    mutating func fail(_ state: inout TargetState, step: String, reason: FailureReason, message: String) {
         state.phase = .failed
         state.passingSince = nil
         state.retryAt = nil
+        state.reason = reason.rawValue
         state.message = message
         record(.stepFailed, step: step, target: state.name, key: "\(state.attempts)",
-               detail: ["reason": .string(reason), "message": .string(message)])
+               detail: ["reason": .string(reason.rawValue), "message": .string(message)])
         emit(.warning, "StepFailed", "\(step) failed on \(state.name): \(message)")
     }
 }

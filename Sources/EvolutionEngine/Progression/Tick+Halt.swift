@@ -44,10 +44,31 @@ extension Tick {
     mutating func haltOnFailure(_ run: StepRun) {
         guard status.halt == nil, let (i, t) = run.firstFailure else { return }
         let target = run.states[i].targets[t]
-        let halt = HaltRecord(step: run.steps[i].name, target: target.name, reason: "StepFailed", message: target.message, at: now)
+        let halt = HaltRecord(step: run.steps[i].name, target: target.name, reason: target.reason ?? FailureReason.applyFailed.rawValue,
+                              message: target.message, at: now)
         status.halt = halt
         record(.halted, step: halt.step, target: halt.target, key: "\(target.attempts)",
-               detail: ["message": .string(halt.message), "onFailure": .string(spec.onFailure.action.rawValue)])
+               detail: ["reason": .string(halt.reason), "message": .string(halt.message), "onFailure": .string(spec.onFailure.action.rawValue)])
         emit(.warning, "Halted", "\(halt.step) failed on \(halt.target): \(halt.message); nothing new starts")
+    }
+
+    /// Adopts the controller's verdict on this generation's plan. A new refusal is
+    /// recorded (StepFailed for the refused step, then Halted) and told once; a
+    /// refusal that cleared (rights granted, account created) is recorded as Resumed.
+    mutating func takeRefusal() {
+        let refusal = input.observations.refusal
+        defer { status.refusal = refusal }
+        guard refusal != input.status.refusal else { return }
+        if let refusal {
+            let key = "refused-\(refusal.reason)"
+            let detail: JSON = ["reason": .string(refusal.reason), "message": .string(refusal.message), "refused": true]
+            if let step = refusal.step { record(.stepFailed, step: step, target: refusal.target, key: key, detail: detail) }
+            record(.halted, step: refusal.step, target: refusal.target, key: key, detail: detail)
+            emit(.warning, refusal.reason, "refused: \(refusal.message)")
+        } else if let old = input.status.refusal {
+            record(.resumed, step: old.step, target: old.target, key: "admitted-\(old.reason)",
+                   detail: ["reason": .string("the plan was admitted; \(old.reason) no longer applies")])
+            emit(.normal, "Admitted", "the plan was admitted; \(old.reason) no longer applies")
+        }
     }
 }

@@ -49,6 +49,10 @@ extension Tick {
             status.phase = .invalid
             status.message = "spec is invalid: \(invalid)"
             readyReason = "InvalidSpec"
+        } else if let refusal = status.refusal {
+            status.phase = .failed
+            readyReason = refusal.reason
+            status.message = "refused: \(refusal.message)"
         } else if let compensation = status.compensation {
             let comp = compensation.steps.filter { $0.phase != .converged && $0.phase != .pending }
             switch compensation.phase {
@@ -70,7 +74,7 @@ extension Tick {
             status.currentSteps = (comp.isEmpty ? [compensation.failedStep] : comp.map(\.name)).joined(separator: ",")
         } else if let halt = status.halt {
             status.phase = .halted
-            readyReason = "Halted"
+            readyReason = halt.reason
             status.message = "halted: \(halt.step) failed on \(halt.target): \(halt.message); fix the spec (forward correction) or retry with kubectl causeway retry <evolution> \(halt.step)"
             if spec.onFailure.action == .compensate, !forward.inFlight.isEmpty {
                 status.message += "; compensation starts when \(forward.inFlight.map { "\($0.step) on \($0.target)" }.joined(separator: ", ")) settles"
