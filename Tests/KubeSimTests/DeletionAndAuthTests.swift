@@ -114,6 +114,19 @@ import KubeJSON
         let progressing = bad[path: "status", "conditions"]?.arrayValue?.first { $0["type"] == "Progressing" }
         #expect(progressing?["reason"] == "ProgressDeadlineExceeded")
     }
+
+    /// A rollout scheduled just before the server stops and is released must not touch it
+    /// afterwards (it once did, and crashed the process that embedded it).
+    @Test func aRolloutDueAfterTheServerIsGoneIsDropped() async throws {
+        var h: SimHarness? = try await SimHarness.start { $0.simulation.rolloutDuration = .milliseconds(100) }
+        let deployment: JSON = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "late"],
+                                "spec": ["replicas": 1, "selector": ["matchLabels": ["app": "late"]],
+                                         "template": ["metadata": ["labels": ["app": "late"]], "spec": ["containers": [["name": "c", "image": "i"]]]]]]
+        _ = try await h?.client.create(.deployments, deployment, namespace: "default")
+        await h?.stop()
+        h = nil
+        try await Task.sleep(for: .milliseconds(300))
+    }
 }
 
 @Suite struct FaultInjectionTests {

@@ -30,7 +30,8 @@ public struct PropagationRule: Sendable {
 /// Runs the simulated controllers: after a write, schedules the status the
 /// real controller would eventually publish.
 final class Simulation: @unchecked Sendable {
-    unowned(unsafe) var server: APIServer!
+    /// Weak: a simulated rollout scheduled before the server stopped may fire after it is gone.
+    weak var server: APIServer?
     var options: SimulationOptions
 
     init(options: SimulationOptions) {
@@ -56,7 +57,8 @@ final class Simulation: @unchecked Sendable {
         let generation = object[path: "metadata", "generation"]?.intValue
         let key = type.key
         let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak server = self.server] in
+            guard let server else { return }
             server.lock.withLock {
                 guard let current = server.store.get(key, namespace: namespace, name: name),
                       current[path: "metadata", "generation"]?.intValue == generation,
