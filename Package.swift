@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "EvolutionAPI", dependencies: ["KubeJSON", "RFC3339"]),
         .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON"]),
         .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", "RFC3339", .product(name: "Crypto", package: "swift-crypto")]),
-        // Seeded randomness shared by the property tests.
+        // Seeded randomness shared by the property tests; running commands (kubectl, causeway) as a user would.
         .target(name: "TestSupport", dependencies: ["KubeJSON"]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
         .target(name: "LoopbackHTTP"),
@@ -78,12 +78,12 @@ let package = Package(
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LoopbackHTTP"]),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient", "TestSupport"]),
         .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim"]),
-        .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger"]),
+        .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger", "TestSupport"]),
         // Runs the built causeway executable, as a user would.
         .testTarget(name: "CausewayCLITests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeYAML"]),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON"]),

@@ -17,6 +17,8 @@ public final class EvolutionController: Sendable {
         public var ledger: LedgerBackend
         /// The controller's identity in the ledger and in Events.
         public var identity = "causeway-controller"
+        /// Which account an Evolution acts as, and what it may reference.
+        public var tenancy = TenancyPolicy()
         public var now: @Sendable () -> Date = { Date() }
 
         public init(ledger: LedgerBackend) {
@@ -42,7 +44,7 @@ public final class EvolutionController: Sendable {
         informer = Informer(client: client, resource: EvolutionReconciler.evolutions)
         observed = ObservedObjects(queue: queue)
         reconciler = EvolutionReconciler(
-            cache: informer.cache, home: client, targets: TargetClients(home: client), observed: observed,
+            cache: informer.cache, home: client, targets: TargetClients(home: client, policy: options.tenancy), observed: observed,
             ledgers: LedgerBook(backend: options.ledger, client: client, actor: options.identity),
             events: EventRecorder(client: client, reportingController: "causeway.dev/evolution-controller",
                                   reportingInstance: options.identity),

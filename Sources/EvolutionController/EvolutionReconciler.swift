@@ -21,6 +21,7 @@ final class EvolutionReconciler: Reconciler {
     let cache: ObjectCache
     let home: KubeClient
     let targets: TargetClients
+    let admission: PlanAdmission
     let observed: ObservedObjects
     let ledgers: LedgerBook
     let events: EventRecorder
@@ -33,6 +34,7 @@ final class EvolutionReconciler: Reconciler {
         self.cache = cache
         self.home = home
         self.targets = targets
+        self.admission = PlanAdmission(home: home, targets: targets, now: now)
         self.observed = observed
         self.ledgers = ledgers
         self.events = events
@@ -47,16 +49,29 @@ final class EvolutionReconciler: Reconciler {
         var results = pending.withLock { $0.removeValue(forKey: key) ?? [] }
         /// The Evolution as the server holds it (status last written).
         var written = evolution
+        let namespace = key.namespace ?? "default"
+        let generation = evolution[path: "metadata", "generation"]?.intValue ?? 1
+        // The spec cannot change within one reconcile (the cache is re-read next time): decoded once.
+        let decoded: Result<EvolutionSpec, SpecValidationError>
+        do { decoded = .success(try Evolution(json: evolution).spec) } catch { decoded = .failure(error) }
+        let spec = try? decoded.get()
+        let account = spec.map { targets.policy.account(of: $0, namespace: namespace) }
         do {
+            var admitted: (refusal: RefusalRecord?, recheckAt: Date?) = (nil, nil)
+            if let spec, let account, !Self.converged(evolution, generation: generation) {
+                admitted = try await admission.verdict(uid: evolution[path: "metadata", "uid"]?.stringValue ?? "", generation: generation,
+                                                       spec: spec, account: account, namespace: namespace)
+            }
             for _ in 0..<4 {
                 let stamp = Timestamp(nanosecondsSinceEpoch: Int64(now().timeIntervalSince1970 * 1e9))
-                // Decoded once per round; nil when invalid (the engine reports why).
-                let spec = try? Evolution(json: evolution).spec
-                let input = EngineInput(object: evolution, observations: try await observations(evolution, spec: spec, key: key, applyResults: results),
+                var observations = await self.observations(evolution, spec: spec, account: account, key: key, applyResults: results)
+                observations.refusal = admitted.refusal ?? observations.refusal
+                let input = EngineInput(generation: generation, spec: decoded, status: EvolutionStatus(json: evolution["status"]),
+                                        observations: observations,
                                         acknowledgments: Annotations.acknowledgments(evolution, now: stamp),
                                         retry: Annotations.retry(evolution), now: stamp)
                 let decision = EvolutionEngine.decide(input)
-                results = try await perform(decision, evolution: evolution, spec: spec)
+                results = try await perform(decision, evolution: evolution, spec: spec, account: account)
                 // Apply outcomes go straight into another decision; status is written once that
                 // settles (the ledger already holds every transition, so nothing is lost meanwhile).
                 // The engine is stateless: its next round reads the status it just decided.
@@ -66,7 +81,8 @@ final class EvolutionReconciler: Reconciler {
                     written = evolution
                 }
                 if results.isEmpty {
-                    guard let at = decision.requeueAt else { return .done }
+                    let recheck = admitted.recheckAt.map { Timestamp(nanosecondsSinceEpoch: Int64($0.timeIntervalSince1970 * 1e9)) }
+                    guard let at = [decision.requeueAt, recheck].compactMap({ $0 }).min() else { return .done }
                     let wait = max(at.nanosecondsSinceEpoch - stamp.nanosecondsSinceEpoch, 0)
                     return .requeue(after: .nanoseconds(wait))
                 }
@@ -81,31 +97,43 @@ final class EvolutionReconciler: Reconciler {
         }
     }
 
-    /// The live objects the engine checks, per target, from watch caches.
-    private func observations(_ evolution: JSON, spec: EvolutionSpec?, key: ControllerRuntime.ObjectKey,
-                              applyResults: [ApplyResult]) async throws -> Observations {
-        guard let spec else { return Observations(applyResults: applyResults) }
+    /// This generation converged: nothing is left to start, so nothing to admit.
+    static func converged(_ evolution: JSON, generation: Int64) -> Bool {
+        evolution[path: "status", "observedGeneration"]?.intValue == generation && evolution[path: "status", "phase"] == "Converged"
+    }
+
+    /// The live objects the engine checks, per target, from watch caches read as the
+    /// Evolution's account; a watch the API server refuses that account is a refusal.
+    private func observations(_ evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?, key: ControllerRuntime.ObjectKey,
+                              applyResults: [ApplyResult]) async -> Observations {
+        guard let spec, let account else { return Observations(applyResults: applyResults) }
         let namespace = key.namespace ?? "default"
         var objects: [String: [EvolutionAPI.ObjectKey: JSON]] = [:]
+        var refusal: RefusalRecord?
         for (targetName, keys) in EvolutionEngine.observedObjects(spec: spec, status: EvolutionStatus(json: evolution["status"])) {
             guard let target = spec.targets.first(where: { $0.name == targetName }),
-                  let client = try? await targets.client(for: target, evolutionNamespace: namespace) else { continue }
+                  let connection = try? await targets.connection(for: target, account: account) else { continue }
             for objectKey in keys {
-                guard let resource = try? await client.resource(apiVersion: objectKey.apiVersion, kind: objectKey.kind) else { continue }
+                guard let resource = try? await connection.client.resource(apiVersion: objectKey.apiVersion, kind: objectKey.kind) else { continue }
                 let objectNamespace = resource.namespaced ? (objectKey.namespace ?? namespace) : nil
-                let seen = observed.observe(objectKey, namespace: objectNamespace, resource: resource, on: targetName, client: client, for: key)
+                let seen = observed.observe(objectKey, namespace: objectNamespace, resource: resource, through: connection, for: key)
                 if let object = seen.object { objects[targetName, default: [:]][objectKey] = object }
+                if refusal == nil, let failure = seen.failure, failure.statusCode == 403 {
+                    refusal = RefusalRecord(reason: .forbidden, message:
+                        "cannot watch \(resource)\(objectNamespace.map { " in \($0)" } ?? "") on \(targetName) to check \(objectKey): \(failure.message); grant get, list and watch on what the steps check",
+                        target: targetName)
+                }
             }
         }
-        return Observations(objects: objects, applyResults: applyResults)
+        return Observations(objects: objects, applyResults: applyResults, refusal: refusal)
     }
 
     /// Ledger first (one batch), then applies, then Events; returns the apply outcomes.
-    private func perform(_ decision: Decision, evolution: JSON, spec: EvolutionSpec?) async throws -> [ApplyResult] {
+    private func perform(_ decision: Decision, evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?) async throws -> [ApplyResult] {
         let records = decision.ledgerRecords
         if !records.isEmpty { try await ledgers.record(records, for: evolution) }
         var results: [ApplyResult] = []
-        for action in decision.applies { results.append(await apply(action, evolution: evolution, spec: spec)) }
+        for action in decision.applies { results.append(await apply(action, evolution: evolution, spec: spec, account: account)) }
         for event in decision.events {
             await events.record(regarding: evolution, type: event.type == .warning ? .warning : .normal,
                                 reason: event.reason, action: "Reconcile", note: event.message)
@@ -113,19 +141,20 @@ final class EvolutionReconciler: Reconciler {
         return results
     }
 
-    /// Server-side apply of every object of a step on one target, as field manager "causeway".
-    private func apply(_ action: ApplyAction, evolution: JSON, spec: EvolutionSpec?) async -> ApplyResult {
+    /// Server-side apply of every object of a step on one target, as field manager "causeway",
+    /// acting as the Evolution's account.
+    private func apply(_ action: ApplyAction, evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?) async -> ApplyResult {
         let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
         func failed(_ reason: String, _ message: String, retryable: Bool) -> ApplyResult {
             ApplyResult(step: action.step, target: action.target, contentHash: action.contentHash,
                         outcome: .failed(reason: reason, message: message, retryable: retryable))
         }
-        guard let target = spec?.targets.first(where: { $0.name == action.target }) else {
+        guard let target = spec?.targets.first(where: { $0.name == action.target }), let account else {
             return failed("UnknownTarget", "target \(action.target) is not declared", retryable: false)
         }
         let client: KubeClient
-        do { client = try await targets.client(for: target, evolutionNamespace: namespace) } catch {
-            return failed("TargetUnreachable", "\(error)", retryable: true)
+        do { client = try await targets.connection(for: target, account: account).client } catch {
+            return failed(error.reason.rawValue, error.description, retryable: error.reason == .targetUnreachable)
         }
         var versions: [EvolutionAPI.ObjectKey: String] = [:]
         for manifest in action.objects {

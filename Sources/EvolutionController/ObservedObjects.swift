@@ -5,22 +5,35 @@ import KubeJSON
 import Synchronization
 
 /// The objects Evolutions check, watched on every target (one informer per
-/// target, resource and namespace), so convergence is noticed from watch events rather
+/// connection, resource and namespace), so convergence is noticed from watch events rather
 /// than by polling: a change re-queues every Evolution interested in it.
 /// Watches are namespaced where the objects are: a target's other namespaces
 /// cost nothing, and namespace-scoped RBAC on a target is enough.
+/// Watches run as the identity the Evolution acts with (its connection), and are
+/// shared only between Evolutions acting as the same identity on the same cluster:
+/// a check is an oracle on the object it reads, so it reads only what the account may.
 /// Cached without managedFields: checks read state, not who wrote it.
 final class ObservedObjects: Sendable {
     private struct WatchKey: Hashable {
-        var target: String
+        var connection: String
         var resource: APIResource
         var namespace: String?
     }
 
+    /// What an informer knows of one object.
+    struct Seen {
+        var object: JSON?
+        var synced: Bool
+        /// Why the informer has not synced, when the API server said why.
+        var failure: InformerFailure?
+    }
+
     private struct State {
         var informers: [WatchKey: (informer: Informer, task: Task<Void, Never>)] = [:]
-        /// "target|group/resource|namespace/name" → Evolutions that check it.
+        /// "connection|group/resource|namespace/name" → Evolutions that check it.
         var interest: [String: Set<ControllerRuntime.ObjectKey>] = [:]
+        /// Every Evolution that checks something through a watch: told when the watch fails.
+        var watchers: [WatchKey: Set<ControllerRuntime.ObjectKey>] = [:]
     }
 
     private let state = Mutex(State())
@@ -30,33 +43,40 @@ final class ObservedObjects: Sendable {
         self.queue = queue
     }
 
-    private static func interestKey(_ target: String, _ resource: APIResource, _ namespace: String?, _ name: String) -> String {
-        "\(target)|\(resource)|\(namespace ?? "")/\(name)"
+    private static func interestKey(_ connection: String, _ resource: APIResource, _ namespace: String?, _ name: String) -> String {
+        "\(connection)|\(resource)|\(namespace ?? "")/\(name)"
     }
 
-    /// Starts watching the object's resource on `target` (once) and remembers who cares about it.
-    /// Returns the cached object, or nil when it does not exist (or the informer has not synced yet).
-    func observe(_ object: EvolutionAPI.ObjectKey, namespace: String?, resource: APIResource, on target: String,
-                 client: KubeClient, for evolution: ControllerRuntime.ObjectKey) -> (object: JSON?, synced: Bool) {
+    /// Starts watching the object's resource through `connection` (once) and remembers who cares about it.
+    /// The object is nil when it does not exist (or the informer has not synced yet).
+    func observe(_ object: EvolutionAPI.ObjectKey, namespace: String?, resource: APIResource, through connection: TargetConnection,
+                 for evolution: ControllerRuntime.ObjectKey) -> Seen {
         let scope = resource.namespaced ? namespace : nil
-        let watchKey = WatchKey(target: target, resource: resource, namespace: scope)
-        let key = Self.interestKey(target, resource, namespace, object.name)
+        let watchKey = WatchKey(connection: connection.key, resource: resource, namespace: scope)
+        let key = Self.interestKey(connection.key, resource, namespace, object.name)
         let informer: Informer = state.withLock { state in
             state.interest[key, default: []].insert(evolution)
+            state.watchers[watchKey, default: []].insert(evolution)
             if let existing = state.informers[watchKey] { return existing.informer }
-            let informer = Informer(client: client, resource: resource, namespace: scope, transform: Informer.stripManagedFields)
-            informer.addHandler { [weak self] event in self?.changed(event, target: target, resource: resource) }
+            let informer = Informer(client: connection.client, resource: resource, namespace: scope, transform: Informer.stripManagedFields)
+            informer.addHandler { [weak self] event in self?.changed(event, connection: connection.key, resource: resource) }
+            informer.addFailureHandler { [weak self] _ in
+                guard let self else { return }
+                for evolution in self.state.withLock({ $0.watchers[watchKey] ?? [] }) { self.queue.add(evolution) }
+            }
             let task = Task { await informer.run() }
             state.informers[watchKey] = (informer, task)
             return informer
         }
-        return (informer.cache.get(namespace: namespace, name: object.name), informer.hasSynced)
+        let stats = informer.stats
+        return Seen(object: informer.cache.get(namespace: namespace, name: object.name), synced: stats.hasSynced,
+                    failure: stats.hasSynced ? nil : stats.lastFailure)
     }
 
-    private func changed(_ event: InformerEvent, target: String, resource: APIResource) {
+    private func changed(_ event: InformerEvent, connection: String, resource: APIResource) {
         let object = event.object
         guard let name = object[path: "metadata", "name"]?.stringValue else { return }
-        let key = Self.interestKey(target, resource, object[path: "metadata", "namespace"]?.stringValue, name)
+        let key = Self.interestKey(connection, resource, object[path: "metadata", "namespace"]?.stringValue, name)
         for evolution in state.withLock({ $0.interest[key] ?? [] }) { queue.add(evolution) }
     }
 

@@ -4,42 +4,114 @@ import KubeClient
 import KubeJSON
 import Synchronization
 
-/// One client per target cluster: the controller's own for targets without a
-/// kubeconfigSecretRef, otherwise one built from the referenced Secret's
-/// kubeconfig (re-built when the Secret changes).
+/// Who an Evolution acts as: a ServiceAccount in its own namespace, never the
+/// controller. `spec.serviceAccountName`, else the controller's
+/// `--default-service-account` ("default", as for Pods).
+struct EvolutionAccount: Sendable, Hashable, CustomStringConvertible {
+    var namespace: String
+    var name: String
+
+    var impersonation: Impersonation { .serviceAccount(namespace: namespace, name: name) }
+    var description: String { "system:serviceaccount:\(namespace):\(name)" }
+}
+
+/// The controller's rules for what Evolutions may reference.
+public struct TenancyPolicy: Sendable, Equatable {
+    /// The account of an Evolution without `spec.serviceAccountName` (Flux's `--default-service-account`).
+    public var defaultServiceAccount: String
+    /// Allow kubeconfig Secrets outside the Evolution's namespace (they are still read as the Evolution's account).
+    public var allowCrossNamespaceRefs: Bool
+
+    public init(defaultServiceAccount: String = "default", allowCrossNamespaceRefs: Bool = false) {
+        self.defaultServiceAccount = defaultServiceAccount
+        self.allowCrossNamespaceRefs = allowCrossNamespaceRefs
+    }
+
+    func account(of spec: EvolutionSpec, namespace: String) -> EvolutionAccount {
+        EvolutionAccount(namespace: namespace, name: spec.serviceAccountName ?? defaultServiceAccount)
+    }
+}
+
+/// A target as one Evolution reaches it: the client (acting as the account where
+/// the target impersonates) and a key naming the cluster and the identity, so
+/// watches are shared only between Evolutions that see the same things.
+struct TargetConnection: Sendable {
+    var client: KubeClient
+    var key: String
+}
+
+/// Why a target cannot be used, with the reason status, Events and metrics use.
+struct TargetAccessError: Error, CustomStringConvertible {
+    var reason: FailureReason
+    var description: String
+}
+
+/// One client per target cluster. The controller's own cluster is always reached
+/// as the Evolution's account (impersonated); another cluster through the
+/// kubeconfig in the referenced Secret, which is read as the Evolution's
+/// account too, so an Evolution can use only the Secrets its account may read.
+/// Clients built from a Secret are kept until the Secret changes.
 final class TargetClients: Sendable {
     let home: KubeClient
-    private let cache = Mutex<[String: (resourceVersion: String, client: KubeClient)]>([:])
+    let policy: TenancyPolicy
+    private let built = Mutex<[String: (resourceVersion: String, client: KubeClient)]>([:])
 
-    init(home: KubeClient) {
+    init(home: KubeClient, policy: TenancyPolicy) {
         self.home = home
+        self.policy = policy
     }
 
-    struct Unreachable: Error, CustomStringConvertible {
-        var description: String
+    /// The Secret a target's kubeconfig lives in, refused when it is in another
+    /// namespace and cross-namespace references are blocked.
+    func secretLocation(of target: Target, account: EvolutionAccount) throws(TargetAccessError) -> (namespace: String, ref: SecretKeyReference)? {
+        guard let ref = target.kubeconfigSecretRef else { return nil }
+        let namespace = ref.namespace ?? account.namespace
+        if namespace != account.namespace, !policy.allowCrossNamespaceRefs {
+            throw TargetAccessError(reason: .crossNamespaceRef, description:
+                "target \(target.name): can't access Secret \(namespace)/\(ref.name) from namespace \(account.namespace): cross-namespace references are blocked (--no-cross-namespace-refs); put the kubeconfig Secret in \(account.namespace)")
+        }
+        return (namespace, ref)
     }
 
-    /// The client for `target` of an Evolution in `namespace`.
-    func client(for target: Target, evolutionNamespace namespace: String) async throws -> KubeClient {
-        guard let ref = target.kubeconfigSecretRef else { return home }
-        let secretNamespace = ref.namespace ?? namespace
+    func connection(for target: Target, account: EvolutionAccount) async throws(TargetAccessError) -> TargetConnection {
+        let acting = account.impersonation
+        guard let (secretNamespace, ref) = try secretLocation(of: target, account: account) else {
+            return TargetConnection(client: home.impersonating(acting), key: "home as \(account)")
+        }
         let secret: JSON
-        do { secret = try await home.get(.secrets, name: ref.name, namespace: secretNamespace) } catch {
-            throw Unreachable(description: "target \(target.name): cannot read Secret \(secretNamespace)/\(ref.name): \(error)")
+        do { secret = try await home.impersonating(acting).get(.secrets, name: ref.name, namespace: secretNamespace) } catch {
+            let reason: FailureReason = error.statusCode == 403 ? .forbidden : .targetUnreachable
+            let hint = error.statusCode == 403 ? "; grant \(account) get on this Secret" : ""
+            throw TargetAccessError(reason: reason, description:
+                "target \(target.name): cannot read Secret \(secretNamespace)/\(ref.name) as \(account): \(Self.text(error))\(hint)")
         }
         let rv = secret[path: "metadata", "resourceVersion"]?.stringValue ?? ""
-        let cacheKey = "\(secretNamespace)/\(ref.name)/\(ref.key)"
-        if let cached = cache.withLock({ $0[cacheKey] }), cached.resourceVersion == rv { return cached.client }
-        guard let encoded = secret[path: "data", ref.key]?.stringValue, let data = Data(base64Encoded: encoded) else {
-            throw Unreachable(description: "target \(target.name): Secret \(secretNamespace)/\(ref.name) has no key \"\(ref.key)\"")
+        let cacheKey = "\(secretNamespace)/\(ref.name)#\(ref.key)"
+        let base: KubeClient
+        if let cached = built.withLock({ $0[cacheKey] }), cached.resourceVersion == rv {
+            base = cached.client
+        } else {
+            guard let encoded = secret[path: "data", ref.key]?.stringValue, let data = Data(base64Encoded: encoded) else {
+                throw TargetAccessError(reason: .targetUnreachable, description:
+                    "target \(target.name): Secret \(secretNamespace)/\(ref.name) has no key \"\(ref.key)\"; store the kubeconfig under that key")
+            }
+            do {
+                let config = try KubeConfig.parse(String(decoding: data, as: UTF8.self), file: "secret \(secretNamespace)/\(ref.name)").restConfig()
+                base = try KubeClient(config: config)
+            } catch {
+                throw TargetAccessError(reason: .targetUnreachable, description:
+                    "target \(target.name): the kubeconfig in Secret \(secretNamespace)/\(ref.name) is unusable: \(error)")
+            }
+            built.withLock { $0[cacheKey] = (rv, base) }
         }
-        do {
-            let config = try KubeConfig.parse(String(decoding: data, as: UTF8.self), file: "secret \(secretNamespace)/\(ref.name)").restConfig()
-            let client = try KubeClient(config: config)
-            cache.withLock { $0[cacheKey] = (rv, client) }
-            return client
-        } catch {
-            throw Unreachable(description: "target \(target.name): the kubeconfig in Secret \(secretNamespace)/\(ref.name) is unusable: \(error)")
-        }
+        let acts = target.impersonates ? acting : nil
+        return TargetConnection(client: acts.map { base.impersonating($0) } ?? base,
+                                key: "secret \(cacheKey) as \(acts.map(\.user) ?? "the kubeconfig's identity")")
+    }
+
+    /// The API server's message for an API error, else the error itself.
+    static func text(_ error: KubeClientError) -> String {
+        if case .api(let status) = error { return status.message }
+        return "\(error)"
     }
 }

@@ -12,6 +12,8 @@ func controllerBenchmarks() async throws -> [Row] {
     var options = KubeSimOptions(name: "bench-home")
     options.tls = false
     options.historyWindow = 100_000
+    // The Evolutions act as default/default, applying on this cluster.
+    options.rules["system:serviceaccount:default:default"] = [.all]
     options.simulation.propagation = [PropagationRule(group: "gw.example", kind: "Policy", delay: .milliseconds(30))]
     let sim = try await KubeSim.start(options)
     var config = try KubeConfig.parse(sim.kubeconfig()).restConfig()

@@ -16,6 +16,8 @@ func scaleBenchmarks(evolutionCount: Int) async throws -> [Row] {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     var homeOptions = KubeSimOptions(name: "scale-home")
     homeOptions.historyWindow = 50_000
+    // The Evolutions act as default/default, which reads the region kubeconfigs; the regions' own tokens do the rest.
+    homeOptions.rules["system:serviceaccount:default:default"] = [AccessRule(verbs: ["get"], apiGroups: [""], resources: ["secrets"], namespaces: ["default"])]
     let home = try await KubeSim.start(homeOptions)
     try home.writeKubeconfig(to: dir + "/home.kubeconfig")
     let client = try KubeClient(config: try KubeConfig.parse(home.kubeconfig()).restConfig())

@@ -34,6 +34,13 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Port for /healthz, /readyz and /metrics (0 picks one).")
     var healthPort: Int = 8081
 
+    @Option(help: ArgumentHelp("The ServiceAccount (in each Evolution's namespace) an Evolution without spec.serviceAccountName acts as.",
+                               discussion: "The controller never acts with its own rights: point this at an account without rights to make \"no account\" mean \"no power\"."))
+    var defaultServiceAccount: String = "default"
+
+    @Option(help: "Refuse kubeconfig Secrets outside the Evolution's namespace (--no-cross-namespace-refs=false allows them; they are still read as the Evolution's account).")
+    var noCrossNamespaceRefs: Bool = true
+
     func run() async throws {
         let config: RESTConfig
         if kubeconfig == nil, let inCluster = try? RESTConfig.inCluster() {
@@ -44,11 +51,13 @@ struct ControllerCommand: AsyncParsableCommand {
         var options = EvolutionController.Options(ledger: ledgerDirectory.map { .directory($0) } ?? .configMaps)
         options.workers = workers
         options.identity = identity
+        options.tenancy = TenancyPolicy(defaultServiceAccount: defaultServiceAccount, allowCrossNamespaceRefs: !noCrossNamespaceRefs)
         let controller = EvolutionController(client: try KubeClient(config: config), options: options)
         let election = leaderElectionNamespace.isEmpty ? nil
             : LeaderElectionConfig(namespace: leaderElectionNamespace, leaseName: "causeway-controller", identity: identity)
         let manager = controller.manager(leaderElection: election, health: (healthAddress, healthPort))
         say("causeway controller: watching Evolutions on \(config.server); ledger in \(ledgerDirectory ?? "ConfigMaps beside each Evolution")"
+            + "; Evolutions act as their spec.serviceAccountName, else \(defaultServiceAccount)"
             + (election.map { "; leader election on Lease \($0.namespace)/causeway-controller" } ?? ""))
         let exit = try await manager.runUntilSignalled()
         controller.finish()

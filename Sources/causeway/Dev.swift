@@ -42,11 +42,14 @@ struct Dev: AsyncParsableCommand {
         let ledgerDirectory = directory + "/ledger"
         if !resume { try? FileManager.default.removeItem(atPath: ledgerDirectory) }
         let environment = try await DevEnvironment.start(directory: directory, regions: Self.regions, resume: resume)
-        let evolution = try Self.load(example)
+        let documents = try DevEnvironment.manifests(at: example)
+        guard let evolution = documents.first(where: { $0["kind"] == "Evolution" }) else { throw CommandFailure("\(example) holds no Evolution") }
         let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
         let name = evolution[path: "metadata", "name"]?.stringValue ?? ""
 
-        let controller = EvolutionController(client: environment.home, options: .init(ledgerDirectory: ledgerDirectory))
+        // What the example declares beside the Evolution (its account and that account's rights) goes first.
+        try await DevEnvironment.apply(documents.filter { $0["kind"] != "Evolution" }, to: environment.home, namespace: namespace)
+        let controller = EvolutionController(client: environment.controller, options: .init(ledgerDirectory: ledgerDirectory))
         let running = Task { await controller.run() }
         let existing = resume ? try? await environment.home.get(DevEnvironment.evolutions, name: name, namespace: namespace) : nil
         let created: JSON
@@ -96,16 +99,6 @@ struct Dev: AsyncParsableCommand {
         }
         try TransitionPrinter.printAudit(directory: ledgerDirectory, evolution: ref)
         await environment.stop()
-    }
-
-    static func load(_ path: String) throws -> JSON {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("cannot read \(path); run from the repository root")
-        }
-        guard let evolution = try YAML.parseStream(Array(data)).first(where: { $0["kind"] == "Evolution" }) else {
-            throw CommandFailure("\(path) holds no Evolution")
-        }
-        return evolution
     }
 
     /// Steps whose acknowledgment gate is what they wait for, as the engine reports it.

@@ -8,6 +8,8 @@ import Ledger
 /// The embedded world of `causeway dev`: a home cluster (the Evolution, the
 /// regions' kubeconfig Secrets, the controller's reads and writes) and one
 /// KubeSim per region with the essay's CRDs, namespaces and absorption delay.
+/// The controller runs as its own ServiceAccount with exactly the rights
+/// Deploy/base/rbac.yaml gives it, as it would in a real cluster.
 ///
 /// Every cluster keeps its state under `directory/state`, so `--resume` carries
 /// on where the last run stopped; setup then finds what it would create, and
@@ -15,7 +17,10 @@ import Ledger
 struct DevEnvironment {
     static let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
 
+    /// The home cluster as its admin.
     var home: KubeClient
+    /// The home cluster as the controller's ServiceAccount (causeway-system/causeway-controller).
+    var controller: KubeClient
     var sims: [KubeSim]
 
     static func start(directory: String, regions: [(name: String, absorbs: Duration)], resume: Bool) async throws -> DevEnvironment {
@@ -30,6 +35,7 @@ struct DevEnvironment {
         let home = try KubeClient(config: try KubeConfig.parse(homeSim.kubeconfig()).restConfig())
         try await createIfMissing(home, .customResourceDefinitions, try crd(at: "Manifests/crd/evolution.yaml"))
         try await createIfMissing(home, .namespaces, namespace("platform"))
+        let controller = try await installController(home)
         say("home      \(homeSim.url)  kubeconfig \(directory)/home.kubeconfig (Evolutions, region Secrets)")
 
         for region in regions {
@@ -56,7 +62,33 @@ struct DevEnvironment {
             }
             say("region    \(region.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(sim.url)  absorbs policies in \(region.absorbs)  kubeconfig \(path)")
         }
-        return DevEnvironment(home: home, sims: sims)
+        return DevEnvironment(home: home, controller: controller, sims: sims)
+    }
+
+    /// The controller's namespace, ServiceAccount and RBAC from Deploy/base, and a client
+    /// holding a fresh token for that account (tokens do not survive a restart of KubeSim).
+    static func installController(_ home: KubeClient) async throws -> KubeClient {
+        let namespace = "causeway-system"
+        try await createIfMissing(home, .namespaces, Self.namespace(namespace))
+        try await apply(try manifests(at: "Deploy/base/rbac.yaml"), to: home, namespace: namespace)
+        let request: JSON = ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": ["expirationSeconds": 86_400]]
+        let response = try await home.send("POST", "/api/v1/namespaces/\(namespace)/serviceaccounts/causeway-controller/token",
+                                           body: request.serialized())
+        guard let token = try JSON.parse(response.body)[path: "status", "token"]?.stringValue else {
+            throw CommandFailure("the home cluster issued no token for \(namespace)/causeway-controller")
+        }
+        var config = home.config
+        config.credentials = .token(token)
+        return try KubeClient(config: config)
+    }
+
+    /// Creates each object that is missing; namespaced ones without a namespace go into `namespace`.
+    static func apply(_ objects: [JSON], to client: KubeClient, namespace: String) async throws {
+        for object in objects {
+            let resource = try await client.resource(for: object)
+            let target = resource.namespaced ? (object[path: "metadata", "namespace"]?.stringValue ?? namespace) : nil
+            try await createIfMissing(client, resource, object, namespace: target)
+        }
     }
 
     func stop() async {
@@ -79,10 +111,16 @@ struct DevEnvironment {
     }
 
     static func crd(at path: String) throws -> JSON {
-        guard let data = FileManager.default.contents(atPath: path), let crd = try YAML.parseStream(Array(data)).first else {
+        guard let crd = try manifests(at: path).first else { throw CommandFailure("\(path) holds no object") }
+        return crd
+    }
+
+    /// Every object of a YAML file of the repository.
+    static func manifests(at path: String) throws -> [JSON] {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandFailure("cannot read \(path); run from the repository root")
         }
-        return crd
+        return try YAML.parseStream(Array(data))
     }
 
     /// A permissive CRD with a status subresource, standing in for a vendor's (identity roles, gateway policies).

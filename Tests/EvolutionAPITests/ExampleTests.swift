@@ -6,9 +6,12 @@ import Testing
 struct ExampleTests {
     /// The essay's example is valid and says what DESIGN §1 promises.
     @Test func essayExampleIsValid() throws {
-        let object = try YAML.parse(try readFile("Manifests/examples/essay.yaml"))
-        let evolution = try Evolution(json: object)
+        let documents = try YAML.parseStream(Array(try readFile("Manifests/examples/essay.yaml").utf8))
+        let evolution = try Evolution(json: try #require(documents.first { $0["kind"] == "Evolution" }))
         let spec = evolution.spec
+        // It acts as an account of its own namespace, which the example declares with the one right it needs.
+        #expect(spec.serviceAccountName == "roles-v2-deployer")
+        #expect(documents.map { $0["kind"]?.stringValue ?? "" } == ["ServiceAccount", "Role", "RoleBinding", "Evolution"])
         #expect(spec.targets.map(\.name) == ["us-east", "eu-west", "ap-south"])
         #expect(spec.targets.allSatisfy { $0.kubeconfigSecretRef?.key == "kubeconfig" })
         #expect(spec.steps.map(\.name) == ["idp-roles", "app", "gateway-policy", "feature-flag"])

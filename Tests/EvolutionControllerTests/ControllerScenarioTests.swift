@@ -28,6 +28,21 @@ import Ledger
         _ = try await client.create(.customResourceDefinitions, crd)
     }
 
+    /// Lets `account` of `namespace` (the account Evolutions there act as) do anything on this cluster,
+    /// as a platform admin would bind a trusted team's deployer. Tests about tenancy grant less.
+    static func grantClusterAdmin(_ client: KubeClient, account: String = "default", namespace: String = "default") async throws {
+        let binding: JSON = [
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": ["name": .string("\(namespace)-\(account)-admin")],
+            "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"],
+            "subjects": [["kind": "ServiceAccount", "name": .string(account), "namespace": .string(namespace)]],
+        ]
+        _ = try await client.create(clusterRoleBindings, binding)
+    }
+
+    static let clusterRoleBindings = APIResource(group: "rbac.authorization.k8s.io", version: "v1", name: "clusterrolebindings",
+                                                 kind: "ClusterRoleBinding", namespaced: false)
+
     /// Polls the Evolution until `done` holds (the controller, not the test, does the work).
     static func wait(_ client: KubeClient, _ name: String, namespace: String, timeout: Duration = .seconds(20),
                      until done: (JSON) -> Bool) async throws -> JSON {
@@ -46,6 +61,7 @@ import Ledger
         let (sim, client) = try await Self.start("home")
         let ledgerDir = NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"
         try await Self.installCRD(client)
+        try await Self.grantClusterAdmin(client)
         let evolution = try YAML.parse("""
             apiVersion: causeway.dev/v1alpha1
             kind: Evolution
@@ -92,6 +108,7 @@ extension ControllerScenarioTests {
         let (sim, client) = try await Self.start("audit")
         let ledgerDir = NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"
         try await Self.installCRD(client)
+        try await Self.grantClusterAdmin(client)
         let evolution = try YAML.parse("""
             apiVersion: causeway.dev/v1alpha1
             kind: Evolution
@@ -124,6 +141,7 @@ extension ControllerScenarioTests {
     @Test func configMapLedgersRecordTheSameChain() async throws {
         let (sim, client) = try await Self.start("cm-ledger")
         try await Self.installCRD(client)
+        try await Self.grantClusterAdmin(client)
         _ = try await client.create(Self.evolutions, try YAML.parse("""
             apiVersion: causeway.dev/v1alpha1
             kind: Evolution

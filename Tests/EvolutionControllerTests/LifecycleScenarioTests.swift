@@ -26,6 +26,7 @@ import Ledger
     static func start(_ evolutions: [String]) async throws -> Run {
         let (sim, client) = try await ControllerScenarioTests.start("lifecycle") { $0.simulation.rolloutDuration = .milliseconds(100) }
         try await ControllerScenarioTests.installCRD(client)
+        try await ControllerScenarioTests.grantClusterAdmin(client)
         for text in evolutions { _ = try await client.create(ControllerScenarioTests.evolutions, try YAML.parse(text), namespace: "default") }
         let dir = NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"
         let controller = EvolutionController(client: client, options: .init(ledgerDirectory: dir))

@@ -26,6 +26,7 @@ import KubeYAML
     static func world() async throws -> World {
         let (homeSim, home) = try await ControllerScenarioTests.start("home")
         try await ControllerScenarioTests.installCRD(home)
+        try await ControllerScenarioTests.grantClusterAdmin(home)
         var regions: [String: KubeSim] = [:]
         for (name, delay) in Self.regions {
             let (sim, client) = try await ControllerScenarioTests.start(name) {

@@ -2,52 +2,14 @@ import Foundation
 import Testing
 import KubeClient
 import KubeJSON
+import TestSupport
 @testable import KubeSim
 
 /// Real kubectl drives KubeSim over HTTPS (hack/test.sh installs kubectl when absent).
 @Suite(.serialized) struct KubectlTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs kubectl off the cooperative thread pool (it blocks while the child runs).
-    static func kubectl(_ arguments: [String], kubeconfig: String, stdin: String? = nil, timeout: TimeInterval = 30) async throws -> Run {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                    process.arguments = ["kubectl", "--kubeconfig", kubeconfig, "--request-timeout=\(Int(timeout))s"] + arguments
-                    var environment = ProcessInfo.processInfo.environment
-                    environment["HOME"] = NSTemporaryDirectory() + "kubectl-home-\(UUID().uuidString)"  // fresh discovery cache
-                    process.environment = environment
-                    let errPath = NSTemporaryDirectory() + "kubectl-stderr-\(UUID().uuidString)"
-                    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-                    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-                    defer { try? FileManager.default.removeItem(atPath: errPath) }
-                    let out = Pipe(), input = Pipe()
-                    process.standardOutput = out
-                    process.standardError = err
-                    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-                    try process.run()
-                    if let stdin {
-                        input.fileHandleForWriting.write(Data(stdin.utf8))
-                        try input.fileHandleForWriting.close()
-                    }
-                    let stdoutBytes = out.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    try? err.close()
-                    let stderrBytes = FileManager.default.contents(atPath: errPath) ?? Data()
-                    continuation.resume(returning: Run(status: process.terminationStatus,
-                                                       stdout: String(decoding: stdoutBytes, as: UTF8.self),
-                                                       stderr: String(decoding: stderrBytes, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
+    /// Runs real kubectl against `kubeconfig` (a fresh discovery cache each time).
+    static func kubectl(_ arguments: [String], kubeconfig: String, stdin: String? = nil, timeout: Int = 30) async throws -> CommandRun {
+        try await Command.kubectl(arguments, kubeconfig: kubeconfig, stdin: stdin, timeout: timeout)
     }
 
     static let crdYAML = """

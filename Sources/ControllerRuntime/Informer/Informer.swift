@@ -26,6 +26,7 @@ public final class Informer: Sendable {
     let backoff: Backoff
     let watchTimeoutSeconds: Int
     let handlers = Mutex<[@Sendable (InformerEvent) -> Void]>([])
+    let failureHandlers = Mutex<[@Sendable (InformerFailure) -> Void]>([])
     let state = Mutex(InformerStats())
     let metrics: RuntimeMetrics?
     let transform: (@Sendable (JSON) -> JSON)?
@@ -68,6 +69,12 @@ public final class Informer: Sendable {
         handlers.withLock { $0.append(handler) }
     }
 
+    /// Registers a handler called after every failed list or watch (before the backoff),
+    /// so whoever waits on this informer can say why it is not syncing.
+    public func addFailureHandler(_ handler: @escaping @Sendable (InformerFailure) -> Void) {
+        failureHandlers.withLock { $0.append(handler) }
+    }
+
     /// Enqueues the key of every changed object that passes `predicate`.
     public func enqueue(into queue: WorkQueue, when predicate: EventPredicate? = nil) {
         addHandler { event in
@@ -90,8 +97,10 @@ public final class Informer: Sendable {
                     state.withLock { $0.resourceVersion = nil; $0.tooOldRelists += 1 }
                     continue
                 }
-                // Anything else (transport, 5xx, 429, a malformed stream): back off, then retry the step that failed.
-                state.withLock { $0.errors += 1 }
+                // Anything else (transport, 5xx, 429, 403, a malformed stream): back off, then retry the step that failed.
+                let failure = InformerFailure(error)
+                state.withLock { $0.errors += 1; $0.lastFailure = failure }
+                for handler in failureHandlers.withLock({ $0 }) { handler(failure) }
                 failures += 1
                 var delay = backoff.delay(afterFailures: failures - 1, random: .random(in: 0..<1))
                 // A 429 or 503 that says when to come back is obeyed, as client-go does.
@@ -127,6 +136,7 @@ public final class Informer: Sendable {
         state.withLock {
             $0.resourceVersion = list.resourceVersion
             $0.hasSynced = true
+            $0.lastFailure = nil
             $0.lists += 1
             $0.skippedObjects += skipped
         }
@@ -201,4 +211,25 @@ public struct InformerStats: Sendable, Equatable {
     public var staleEvents = 0
     /// Objects without metadata.name, skipped.
     public var skippedObjects = 0
+    /// Why the last list or watch failed, until a list succeeds again.
+    public var lastFailure: InformerFailure?
+}
+
+/// A list or watch that failed: the API server's answer, when there was one.
+public struct InformerFailure: Sendable, Equatable, CustomStringConvertible {
+    /// The HTTP status (403, 500...), nil for transport failures.
+    public var statusCode: Int?
+    public var message: String
+
+    init(_ error: any Error) {
+        if let error = error as? KubeClientError {
+            statusCode = error.statusCode
+            if case .api(let status) = error { message = status.message } else { message = "\(error)" }
+        } else {
+            statusCode = nil
+            message = "\(error)"
+        }
+    }
+
+    public var description: String { message }
 }
