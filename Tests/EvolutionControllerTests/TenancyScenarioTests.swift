@@ -257,6 +257,35 @@ import TestSupport
         #expect(!world.sim.writeLog.contains { $0.namespace == "team-c" }, "nothing reached team-c")
     }
 
+    /// A controller whose own RBAC lost `impersonate` never falls back to acting as itself:
+    /// the step fails with the API server's denial of the impersonation, and halts.
+    @Test func anImpersonationDeniedHaltsAndNothingFallsBackToTheController() async throws {
+        let world = try await Self.start()
+        defer { Task { await world.stop() } }
+        var role = try await world.admin.get(Self.rbac.clusterRoles, name: "causeway-controller")
+        role["rules"] = .array((role["rules"]?.arrayValue ?? []).map { rule in
+            var r = rule
+            r["verbs"] = .array((rule["verbs"]?.arrayValue ?? []).filter { $0 != "impersonate" })
+            return r
+        })
+        _ = try await world.admin.update(Self.rbac.clusterRoles, role)
+        try await ControllerScenarioTests.grantClusterAdmin(world.admin)
+        _ = try await world.admin.create(Self.evolutions, try YAML.parse("""
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: plain, namespace: default}
+            spec:
+              steps: [{name: a, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}]}}]
+            """), namespace: "default")
+        let halted = try await ControllerScenarioTests.wait(world.admin, "plain", namespace: "default") { $0[path: "status", "phase"] == "Halted" }
+        let ready = LifecycleScenarioTests.condition(halted, "Ready")
+        #expect(ready?["reason"] == "Forbidden")
+        #expect(ready?["message"]?.stringValue?.contains(
+            #"serviceaccounts "default" is forbidden: User "system:serviceaccount:causeway-system:causeway-controller" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default""#) == true,
+            "\(ready?.prettyString() ?? "")")
+        #expect(!world.sim.writeLog.contains { $0.resource == "configmaps" && $0.name == "a" }, "nothing applied, as anyone")
+    }
+
     /// The controller's own rights, as `kubectl auth can-i --list` shows them once Deploy/base is
     /// applied with kubectl: no wildcard anywhere, no Secrets outside its namespace, nothing it
     /// could lend; only impersonating accounts.
