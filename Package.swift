@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim"]),
         .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger", "TestSupport"]),
         // Runs the built causeway executable, as a user would.
-        .testTarget(name: "CausewayCLITests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeYAML"]),
+        .testTarget(name: "CausewayCLITests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeYAML", "EvolutionAPI", "EvolutionController", "TestSupport"]),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON"]),
     ]
 )

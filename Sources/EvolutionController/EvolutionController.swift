@@ -2,6 +2,7 @@ import ControllerRuntime
 import Foundation
 import KubeClient
 import KubeJSON
+import Ledger
 
 /// The Evolution controller: watches Evolutions on its own cluster and
 /// governs each one's steps across its targets.
@@ -19,6 +20,11 @@ public final class EvolutionController: Sendable {
         public var identity = "causeway-controller"
         /// Which account an Evolution acts as, and what it may reference.
         public var tenancy = TenancyPolicy()
+        /// Signs every ledger batch's head (kept with the entries and anchored in status);
+        /// nil leaves ledgers unsigned (the status anchor then carries no signature).
+        public var signer: LedgerSigner?
+        /// The keys whose checkpoints a ledger must carry to be extended; with `signer` alone, its own.
+        public var keyring: LedgerKeyring?
         public var now: @Sendable () -> Date = { Date() }
 
         public init(ledger: LedgerBackend) {
@@ -45,7 +51,8 @@ public final class EvolutionController: Sendable {
         observed = ObservedObjects(queue: queue)
         reconciler = EvolutionReconciler(
             cache: informer.cache, home: client, targets: TargetClients(home: client, policy: options.tenancy), observed: observed,
-            ledgers: LedgerBook(backend: options.ledger, client: client, actor: options.identity),
+            ledgers: LedgerBook(backend: options.ledger, client: client, actor: options.identity, signer: options.signer,
+                                keyring: options.keyring ?? options.signer.map { LedgerKeyring(publicKeys: [$0.publicKey]) }),
             events: EventRecorder(client: client, reportingController: "causeway.dev/evolution-controller",
                                   reportingInstance: options.identity),
             now: options.now)

@@ -16,7 +16,7 @@ import Synchronization
 /// rounds), so a step that converges instantly does not wait for a requeue.
 final class EvolutionReconciler: Reconciler {
     static let fieldManager = "causeway"
-    static let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
+    static let evolutions = APIResource.evolutions
 
     let cache: ObjectCache
     let home: KubeClient
@@ -71,12 +71,16 @@ final class EvolutionReconciler: Reconciler {
                                         acknowledgments: Annotations.acknowledgments(evolution, now: stamp),
                                         retry: Annotations.retry(evolution), now: stamp)
                 let decision = EvolutionEngine.decide(input)
-                results = try await perform(decision, evolution: evolution, spec: spec, account: account)
+                let performed = try await perform(decision, evolution: evolution, spec: spec, account: account)
+                results = performed.results
                 // Apply outcomes go straight into another decision; status is written once that
                 // settles (the ledger already holds every transition, so nothing is lost meanwhile).
-                // The engine is stateless: its next round reads the status it just decided.
-                evolution["status"] = decision.status.json
-                if results.isEmpty, decision.status.json != (written["status"] ?? .null) {
+                // The engine is stateless: its next round reads the status it just decided,
+                // with the ledger's new signed head as the anchor.
+                var status = decision.status
+                if let anchor = performed.anchor { status.ledger = anchor }
+                evolution["status"] = status.json
+                if results.isEmpty, evolution["status"] != (written["status"] ?? .null) {
                     evolution = try await home.updateStatus(Self.evolutions, evolution)
                     written = evolution
                 }
@@ -128,17 +132,19 @@ final class EvolutionReconciler: Reconciler {
         return Observations(objects: objects, applyResults: applyResults, refusal: refusal)
     }
 
-    /// Ledger first (one batch), then applies, then Events; returns the apply outcomes.
-    private func perform(_ decision: Decision, evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?) async throws -> [ApplyResult] {
+    /// Ledger first (one batch), then applies, then Events; returns the apply outcomes and
+    /// the ledger's anchor when records were appended.
+    private func perform(_ decision: Decision, evolution: JSON, spec: EvolutionSpec?,
+                         account: EvolutionAccount?) async throws -> (results: [ApplyResult], anchor: LedgerSummary?) {
         let records = decision.ledgerRecords
-        if !records.isEmpty { try await ledgers.record(records, for: evolution) }
+        let anchor = records.isEmpty ? nil : try await ledgers.record(records, for: evolution)
         var results: [ApplyResult] = []
         for action in decision.applies { results.append(await apply(action, evolution: evolution, spec: spec, account: account)) }
         for event in decision.events {
             await events.record(regarding: evolution, type: event.type == .warning ? .warning : .normal,
                                 reason: event.reason, action: "Reconcile", note: event.message)
         }
-        return results
+        return (results, anchor)
     }
 
     /// Server-side apply of every object of a step on one target, as field manager "causeway",

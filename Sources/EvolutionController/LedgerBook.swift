@@ -1,3 +1,4 @@
+import EvolutionAPI
 import struct EvolutionEngine.LedgerRecord
 import Foundation
 import KubeClient
@@ -13,37 +14,49 @@ public enum LedgerBackend: Sendable, Equatable {
     case configMaps
 }
 
-/// One ledger per Evolution, opened on first use.
+/// One ledger per Evolution, opened on first use: checked against the anchor in
+/// the Evolution's status (a chain someone else rewrote is not extended), and
+/// signing every batch's head when the controller has a key.
 final class LedgerBook: Sendable {
     let backend: LedgerBackend
     let client: KubeClient
-    private let open = Mutex<[String: (ledger: Ledger, file: FileLedgerStore?)]>([:])
     let actor: String
+    let signer: LedgerSigner?
+    let keyring: LedgerKeyring?
+    private struct Opened {
+        var ledger: Ledger
+        var file: FileLedgerStore?
+        var configMaps: ConfigMapLedgerStore?
+    }
+    private let open = Mutex<[String: Opened]>([:])
 
-    init(backend: LedgerBackend, client: KubeClient, actor: String) {
+    init(backend: LedgerBackend, client: KubeClient, actor: String, signer: LedgerSigner? = nil, keyring: LedgerKeyring? = nil) {
         self.backend = backend
         self.client = client
         self.actor = actor
+        self.signer = signer
+        self.keyring = keyring
     }
 
-    func ledger(for evolution: JSON) async throws -> Ledger {
+    private func opened(for evolution: JSON) async throws -> Opened {
         let ref = EvolutionRef(namespace: evolution[path: "metadata", "namespace"]?.stringValue ?? "default",
                                name: evolution[path: "metadata", "name"]?.stringValue ?? "",
                                uid: evolution[path: "metadata", "uid"]?.stringValue ?? "")
-        if let opened = open.withLock({ $0[ref.uid] }) { return opened.ledger }
+        if let opened = open.withLock({ $0[ref.uid] }) { return opened }
         // Reconciles of one Evolution never run at once, so only one opener reaches here per uid.
-        let ledger: Ledger
-        var file: FileLedgerStore?
+        let anchor = EvolutionStatus(json: evolution["status"]).ledger?.checkpoint
+        var opened: Opened
         switch backend {
         case .directory(let directory):
             let store = try FileLedgerStore(directory: directory, evolution: ref)
-            file = store
-            ledger = try await Ledger(evolution: ref, store: store)
+            opened = Opened(ledger: try await Ledger(evolution: ref, store: store, signer: signer, anchor: anchor, keyring: keyring), file: store)
         case .configMaps:
-            ledger = try await Ledger(evolution: ref, store: ConfigMapLedgerStore(client: client, evolution: ref))
+            let store = ConfigMapLedgerStore(client: client, evolution: ref)
+            opened = Opened(ledger: try await Ledger(evolution: ref, store: store, signer: signer, anchor: anchor, keyring: keyring),
+                            configMaps: store)
         }
-        open.withLock { $0[ref.uid] = (ledger, file) }
-        return ledger
+        open.withLock { $0[ref.uid] = opened }
+        return opened
     }
 
     /// Releases every ledger's file lock (on shutdown).
@@ -55,13 +68,17 @@ final class LedgerBook: Sendable {
         for store in stores { store.close() }
     }
 
-    /// Appends the engine's records as one batch; ids the ledger holds already are absorbed.
-    func record(_ records: [LedgerRecord], for evolution: JSON) async throws {
-        let ledger = try await ledger(for: evolution)
+    /// Appends the engine's records as one batch (ids the ledger holds already are
+    /// absorbed) and returns the new anchor for status, when the controller signs.
+    func record(_ records: [LedgerRecord], for evolution: JSON) async throws -> LedgerSummary? {
+        let opened = try await opened(for: evolution)
         let drafts = records.map { r in
             EntryDraft(id: r.id, event: LedgerEvent(rawValue: r.event.rawValue), generation: Int(r.generation),
                        step: r.step, target: r.target, actor: r.actor ?? actor, detail: r.detail.objectValue ?? JSONObject())
         }
-        _ = try await ledger.append(drafts)
+        _ = try await opened.ledger.append(drafts)
+        guard let head = await opened.ledger.signedHead else { return nil }
+        let segment = opened.configMaps?.newestSegment ?? opened.file.map { FileLedgerStore.fileName(for: $0.evolution) }
+        return LedgerSummary(checkpoint: head, backend: backend, segment: segment)
     }
 }

@@ -74,6 +74,8 @@ public final class ConfigMapLedgerStore: LedgerStore {
     public static let headHashAnnotation = "causeway.dev/ledger-head-hash"
     /// The size at which the segment stops taking appends, fixed when it is created.
     public static let rollAtAnnotation = "causeway.dev/ledger-roll-at"
+    /// The signed head (`LedgerCheckpoint` as JSON), written with the entries it signs.
+    public static let checkpointAnnotation = "causeway.dev/ledger-checkpoint"
 
     /// The newest segment as last read or written.
     struct Tail: Sendable {
@@ -84,6 +86,8 @@ public final class ConfigMapLedgerStore: LedgerStore {
         var head: LedgerHead
         /// From the segment, not from `options`: appenders configured differently still agree.
         var rollAt: Int
+        /// The signed head kept with the entries; nil when absent or unreadable.
+        var checkpoint: LedgerCheckpoint?
         var name: String { object[path: "metadata", "name"]?.stringValue ?? "" }
     }
 
@@ -150,7 +154,23 @@ public final class ConfigMapLedgerStore: LedgerStore {
 
     public func head() async throws -> LedgerHead? { try await refreshTail()?.head }
 
-    public func append(_ entries: [LedgerEntry], after expected: LedgerHead?) async throws {
+    /// The name of the newest segment as last read or written (no request).
+    public var newestSegment: String? {
+        if case .at(let t) = tail.withLock({ $0 }) { return t.name }
+        return nil
+    }
+
+    public var keepsCheckpoints: Bool { true }
+
+    public func checkpoint() async throws -> LedgerCheckpoint? {
+        switch tail.withLock({ $0 }) {
+        case .at(let t): return t.checkpoint
+        case .empty: return nil
+        case .unknown: return try await refreshTail()?.checkpoint
+        }
+    }
+
+    public func append(_ entries: [LedgerEntry], after expected: LedgerHead?, checkpoint: LedgerCheckpoint?) async throws {
         guard let last = entries.last else { return }
         try LedgerStoreError.checkExtends(expected, with: entries, evolution: evolution)
         var lines: [UInt8] = []
@@ -170,7 +190,7 @@ public final class ConfigMapLedgerStore: LedgerStore {
         var attempt = 0
         while true {
             attempt += 1
-            let write = try plannedWrite(after: current, lines: lines, firstSeq: entries[0].seq, head: last.asHead)
+            let write = try plannedWrite(after: current, lines: lines, firstSeq: entries[0].seq, head: last.asHead, checkpoint: checkpoint)
             let failure: KubeClientError
             do throws(KubeClientError) {
                 let stored = write.create
@@ -226,9 +246,12 @@ public final class ConfigMapLedgerStore: LedgerStore {
         }
     }
 
-    private func plannedWrite(after current: Tail?, lines: [UInt8], firstSeq: Int, head: LedgerHead)
+    private func plannedWrite(after current: Tail?, lines: [UInt8], firstSeq: Int, head: LedgerHead, checkpoint: LedgerCheckpoint?)
         throws(ConfigMapLedgerError) -> (create: Bool, tail: Tail)
     {
+        // A checkpoint of another head would be a stale claim: only the one signing this head is kept.
+        let signed = checkpoint.flatMap { $0.head == head ? $0 : nil }
+        let checkpointText: JSON? = signed.map { .string($0.json.serializedString()) }
         if let current, current.text.count < current.rollAt {
             let text = current.text + lines
             guard text.count <= options.maxSegmentBytes else {
@@ -239,9 +262,10 @@ public final class ConfigMapLedgerStore: LedgerStore {
             var annotations = object[path: "metadata", "annotations"]?.objectValue ?? JSONObject()
             annotations.set(Self.headSeqAnnotation, .string(String(head.seq)))
             annotations.set(Self.headHashAnnotation, .string(head.hash.hex))
+            annotations[Self.checkpointAnnotation] = checkpointText
             object["metadata"]?["annotations"] = .object(annotations)
             return (false, Tail(index: current.index, object: object, text: text, firstSeq: current.firstSeq, head: head,
-                                rollAt: current.rollAt))
+                                rollAt: current.rollAt, checkpoint: signed))
         }
         guard lines.count <= options.maxSegmentBytes else {
             throw .batchTooLarge(bytes: lines.count, limit: options.maxSegmentBytes)
@@ -249,18 +273,20 @@ public final class ConfigMapLedgerStore: LedgerStore {
         let index = (current?.index ?? -1) + 1
         var labels: JSONObject = [Self.ledgerLabel: "true", Self.evolutionUIDLabel: .string(evolution.uid)]
         if evolution.name.count <= 63 { labels.set(Self.evolutionLabel, .string(evolution.name)) }
+        var annotations: JSONObject = [
+            Self.evolutionNameAnnotation: .string(evolution.name),
+            Self.segmentAnnotation: .string(String(index)),
+            Self.firstSeqAnnotation: .string(String(firstSeq)),
+            Self.headSeqAnnotation: .string(String(head.seq)),
+            Self.headHashAnnotation: .string(head.hash.hex),
+            Self.rollAtAnnotation: .string(String(options.rollAtBytes)),
+        ]
+        annotations[Self.checkpointAnnotation] = checkpointText
         var metadata: JSONObject = [
             "name": .string(segmentName(index)),
             "namespace": .string(evolution.namespace),
             "labels": .object(labels),
-            "annotations": [
-                Self.evolutionNameAnnotation: .string(evolution.name),
-                Self.segmentAnnotation: .string(String(index)),
-                Self.firstSeqAnnotation: .string(String(firstSeq)),
-                Self.headSeqAnnotation: .string(String(head.seq)),
-                Self.headHashAnnotation: .string(head.hash.hex),
-                Self.rollAtAnnotation: .string(String(options.rollAtBytes)),
-            ],
+            "annotations": .object(annotations),
         ]
         if options.retention == .deleteWithEvolution {
             metadata.set("ownerReferences", [[
@@ -272,7 +298,8 @@ public final class ConfigMapLedgerStore: LedgerStore {
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": .object(metadata),
             "data": .object([Self.dataKey: .string(String(decoding: lines, as: UTF8.self))]),
         ]
-        return (true, Tail(index: index, object: object, text: lines, firstSeq: firstSeq, head: head, rollAt: options.rollAtBytes))
+        return (true, Tail(index: index, object: object, text: lines, firstSeq: firstSeq, head: head, rollAt: options.rollAtBytes,
+                           checkpoint: signed))
     }
 
     // MARK: Reading
@@ -380,6 +407,9 @@ public final class ConfigMapLedgerStore: LedgerStore {
         guard let rollText = annotations?[Self.rollAtAnnotation]?.stringValue, let rollAt = Int(rollText), rollAt > 0 else {
             throw .corruptSegment(namespace: ns, configMap: name, reason: "annotation \(Self.rollAtAnnotation) is missing or not a size")
         }
-        return (entries, Tail(index: index, object: object, text: bytes, firstSeq: first.seq, head: last.asHead, rollAt: rollAt))
+        let checkpoint = annotations?[Self.checkpointAnnotation]?.stringValue
+            .flatMap { try? JSON.parse(Array($0.utf8)) }.flatMap(LedgerCheckpoint.init(json:))
+        return (entries, Tail(index: index, object: object, text: bytes, firstSeq: first.seq, head: last.asHead, rollAt: rollAt,
+                              checkpoint: checkpoint))
     }
 }

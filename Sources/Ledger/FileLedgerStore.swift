@@ -117,7 +117,8 @@ public final class FileLedgerStore: LedgerStore {
 
     public func head() async throws -> LedgerHead? { try currentHead() }
 
-    public func append(_ entries: [LedgerEntry], after expected: LedgerHead?) async throws {
+    /// The checkpoint is not kept: a file ledger is anchored by the Evolution's status.
+    public func append(_ entries: [LedgerEntry], after expected: LedgerHead?, checkpoint: LedgerCheckpoint?) async throws {
         try appendEntries(entries, after: expected)
     }
 

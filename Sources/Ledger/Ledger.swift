@@ -20,6 +20,10 @@ public actor Ledger {
     public nonisolated let evolution: EvolutionRef
     private let store: any LedgerStore
     private let clock: @Sendable () -> LedgerTime
+    /// Signs the head of every batch, kept with the entries where the store can keep it.
+    private let signer: LedgerSigner?
+    /// The keys whose checkpoints this ledger accepts when another appender moved the head.
+    private let keyring: LedgerKeyring?
     private var chain: LedgerChain
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
@@ -28,16 +32,34 @@ public actor Ledger {
 
     /// Loads and verifies the stored chain.
     ///
-    /// - Parameter clock: stamps drafts that carry no time; injected so tests are exact.
-    public init(evolution: EvolutionRef, store: any LedgerStore,
-                clock: @escaping @Sendable () -> LedgerTime = { LedgerTime.now() }) async throws {
+    /// - Parameters:
+    ///   - clock: stamps drafts that carry no time; injected so tests are exact.
+    ///   - signer: signs each batch's head (`signedHead`), and the store keeps it with the entries.
+    ///   - anchor: the head signed earlier and kept outside the store (the Evolution's status);
+    ///     with `keyring`, the stored chain must still hold it (`LedgerAnchors`), or nothing
+    ///     is appended to it: a chain someone else rewrote is not extended.
+    public init(evolution: EvolutionRef, store: any LedgerStore, signer: LedgerSigner? = nil, anchor: LedgerCheckpoint? = nil,
+                keyring: LedgerKeyring? = nil, clock: @escaping @Sendable () -> LedgerTime = { LedgerTime.now() }) async throws {
         self.evolution = evolution
         self.store = store
         self.clock = clock
-        chain = try LedgerChain(evolution: evolution, verifying: try await store.load())
+        self.signer = signer
+        self.keyring = keyring
+        let entries = try await store.load()
+        if anchor != nil || keyring != nil {
+            let problems = LedgerAnchors.check(entries, evolution: evolution, anchor: anchor, stored: try await store.storedCheckpoint(), keyring: keyring)
+            if !problems.isEmpty { throw LedgerError.tampered(problems) }
+        }
+        chain = try LedgerChain(evolution: evolution, verifying: entries)
     }
 
     public var head: LedgerHead? { chain.head }
+
+    /// The current head signed by this ledger's signer: what the controller anchors in status.
+    public var signedHead: LedgerCheckpoint? {
+        guard let signer, let head = chain.head else { return nil }
+        return signer.sign(evolution, head: head)
+    }
     public var count: Int { chain.count }
 
     /// Every entry, read from the store (the ledger itself keeps only ids and the head).
@@ -77,16 +99,25 @@ public actor Ledger {
         }
     }
 
+    /// Reloads after another appender moved the head. With a keyring, the chain must still hold
+    /// the head this ledger last knew, and what follows must carry a valid checkpoint: another
+    /// replica of the controller signs what it appends, a tenant editing the store cannot.
     private func reloadLocked() async throws {
-        chain = try LedgerChain(evolution: evolution, verifying: try await store.load())
+        let entries = try await store.load()
+        if let keyring, let known = signedHead {
+            let problems = LedgerAnchors.check(entries, evolution: evolution, anchor: known, stored: try await store.storedCheckpoint(), keyring: keyring)
+            if !problems.isEmpty { throw LedgerError.tampered(problems) }
+        }
+        chain = try LedgerChain(evolution: evolution, verifying: entries)
     }
 
     private func appendLocked(_ drafts: [EntryDraft]) async throws -> [LedgerEntry] {
         for _ in 0..<Self.maxAttempts {
             let plan = try chain.plan(drafts, now: clock())
             if plan.newEntries.isEmpty { return try await results(of: plan) }
+            let checkpoint = plan.newEntries.last.flatMap { last in signer?.sign(evolution, head: last.asHead) }
             do {
-                try await store.append(plan.newEntries, after: plan.after)
+                try await store.append(plan.newEntries, after: plan.after, checkpoint: checkpoint)
             } catch LedgerStoreError.headMoved {
                 try await reloadLocked()
                 continue

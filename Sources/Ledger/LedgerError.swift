@@ -8,6 +8,8 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     case contention(attempts: Int)
     /// An entry this ledger saw recorded is no longer in the store (it was rewritten underneath).
     case recordedEntryMissing(id: String)
+    /// The stored chain no longer matches its anchors (see `LedgerAnchors`).
+    case tampered([LedgerAnchors.Problem])
 
     public var description: String {
         switch self {
@@ -16,6 +18,9 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .contention(let attempts): return "gave up appending after \(attempts) attempts: other appenders kept moving the head"
         case .recordedEntryMissing(let id):
             return "entry \"\(id)\" was recorded but the store no longer holds it; verify the ledger (causeway ledger verify)"
+        case .tampered(let problems):
+            return "the ledger was changed outside the controller (" + problems.map(\.description).joined(separator: "; ")
+                + "); nothing more is appended to it until it is restored: causeway ledger verify names what changed"
         }
     }
 }

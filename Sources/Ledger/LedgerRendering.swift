@@ -29,13 +29,23 @@ public enum LedgerRendering {
         })
     }
 
-    /// `ledger verify`: the count and head, or the first bad entry and why.
-    public static func verification(_ report: LedgerVerifier.Report, evolution: EvolutionRef) -> String {
+    /// `ledger verify`: the count and head, or the first bad entry and why; then every
+    /// disagreement with the ledger's anchors, one per line, named by kind.
+    public static func verification(_ report: LedgerVerifier.Report, evolution: EvolutionRef,
+                                    anchorProblems: [LedgerAnchors.Problem] = []) -> String {
+        let others = anchorProblems.filter { if case .brokenLink = $0 { false } else { true } }
+        var lines: [String]
         if let violation = report.violation {
-            return "\(evolution): INVALID after \(report.count) entries: \(violation)"
+            lines = ["\(evolution): INVALID after \(report.count) entries: broken link: \(violation)"]
+        } else if !others.isEmpty {
+            lines = ["\(evolution): INVALID: the chain of \(report.count) entries links, but does not match its anchors"]
+        } else if let head = report.head {
+            lines = ["\(evolution): valid, \(report.count) entries, head \(head.seq) \(head.hash.hex)"]
+        } else {
+            lines = ["\(evolution): valid, empty"]
         }
-        guard let head = report.head else { return "\(evolution): valid, empty" }
-        return "\(evolution): valid, \(report.count) entries, head \(head.seq) \(head.hash.hex)"
+        lines += others.map { "  \($0)" }
+        return lines.joined(separator: "\n")
     }
 
     /// `audit`: per Declared section, declared order beside actual order and a yes/no

@@ -16,14 +16,39 @@
 ///   the part that did land.
 /// - A store checks that entries extend its head (seq and prev) before writing.
 ///
+/// - A store that can keep a `LedgerCheckpoint` (the signed head) keeps it in the same
+///   write as the entries it signs, and returns it from `checkpoint()`; one that cannot
+///   ignores it (file ledgers are anchored through the Evolution's status alone).
+///
 /// A store does not verify hashes; `Ledger` does, with `LedgerVerifier`.
 public protocol LedgerStore: Sendable {
     /// Every entry, in chain order.
     func load() async throws -> [LedgerEntry]
     /// The last entry's seq and hash, or `nil` for an empty ledger.
     func head() async throws -> LedgerHead?
-    /// Appends `entries` (one batch: one write, one sync) if the head is still `expected`.
-    func append(_ entries: [LedgerEntry], after expected: LedgerHead?) async throws
+    /// Appends `entries` (one batch: one write, one sync) if the head is still `expected`,
+    /// with the checkpoint that signs the new head where the store can keep one.
+    func append(_ entries: [LedgerEntry], after expected: LedgerHead?, checkpoint: LedgerCheckpoint?) async throws
+    /// The checkpoint kept with the newest entries (as of the last load or append), if any.
+    func checkpoint() async throws -> LedgerCheckpoint?
+    /// Whether `append` keeps checkpoints at all.
+    var keepsCheckpoints: Bool { get }
+}
+
+extension LedgerStore {
+    /// Appends without a checkpoint.
+    public func append(_ entries: [LedgerEntry], after expected: LedgerHead?) async throws {
+        try await append(entries, after: expected, checkpoint: nil)
+    }
+
+    /// Stores that keep no checkpoints have none.
+    public func checkpoint() async throws -> LedgerCheckpoint? { nil }
+    public var keepsCheckpoints: Bool { false }
+
+    /// What `LedgerAnchors` is told about this store's newest entries.
+    public func storedCheckpoint() async throws -> LedgerAnchors.Stored {
+        keepsCheckpoints ? .kept(try await checkpoint()) : .notKept
+    }
 }
 
 /// Failures every store reports the same way.

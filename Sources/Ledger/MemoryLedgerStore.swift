@@ -26,7 +26,7 @@ public final class MemoryLedgerStore: LedgerStore {
 
     public func head() async throws -> LedgerHead? { state.withLock { $0.entries.last?.asHead } }
 
-    public func append(_ entries: [LedgerEntry], after expected: LedgerHead?) async throws {
+    public func append(_ entries: [LedgerEntry], after expected: LedgerHead?, checkpoint: LedgerCheckpoint?) async throws {
         try state.withLock { state throws in
             state.appendCalls += 1
             let actual = state.entries.last?.asHead

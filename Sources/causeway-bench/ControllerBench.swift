@@ -34,7 +34,7 @@ func controllerBenchmarks() async throws -> [Row] {
           versions:
           - {name: v1, served: true, storage: true, subresources: {status: {}}, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
         """))
-    let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
+    let evolutions = APIResource.evolutions
     let count = Int(ProcessInfo.processInfo.environment["BENCH_EVOLUTIONS"] ?? "200") ?? 200
     let sequential = 50
     let controller = EvolutionController(client: client, options: .init(ledgerDirectory: NSTemporaryDirectory() + "causeway-bench-ledger-\(UUID().uuidString)"))

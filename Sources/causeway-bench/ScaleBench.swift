@@ -1,3 +1,4 @@
+import EvolutionController
 import Foundation
 import KubeClient
 import KubeJSON
@@ -23,6 +24,8 @@ func scaleBenchmarks(evolutionCount: Int) async throws -> [Row] {
     let client = try KubeClient(config: try KubeConfig.parse(home.kubeconfig()).restConfig())
     guard let crd = FileManager.default.contents(atPath: "Manifests/crd/evolution.yaml") else { throw BenchError("run from the repository root") }
     _ = try await client.create(.customResourceDefinitions, try YAML.parseStream(Array(crd)).first!)
+    // The controller's own namespace, where it keeps its ledger signing key.
+    _ = try await client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "causeway-system"]])
     var regions: [KubeSim] = []
     for name in ["us-east", "eu-west", "ap-south"] {
         var options = KubeSimOptions(name: name)
@@ -33,7 +36,7 @@ func scaleBenchmarks(evolutionCount: Int) async throws -> [Row] {
                                                "data": ["kubeconfig": .string(Data(sim.kubeconfig().utf8).base64EncodedString())]],
                                     namespace: "default")
     }
-    let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
+    let evolutions = APIResource.evolutions
     let controller = Process()
     controller.executableURL = binary
     controller.arguments = ["controller", "--kubeconfig", dir + "/home.kubeconfig", "--ledger-directory", dir + "/ledger",

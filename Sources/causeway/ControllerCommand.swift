@@ -2,6 +2,7 @@ import ArgumentParser
 import EvolutionController
 import Foundation
 import KubeClient
+import Ledger
 import ControllerRuntime
 
 /// Runs the Evolution controller against a cluster.
@@ -41,23 +42,37 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Refuse kubeconfig Secrets outside the Evolution's namespace (--no-cross-namespace-refs=false allows them; they are still read as the Evolution's account).")
     var noCrossNamespaceRefs: Bool = true
 
+    @Option(help: "The controller's own namespace: the ledger signing key's Secret (\(LedgerSigningKeys.secretName)) and the public keys' ConfigMap (\(LedgerSigningKeys.publicKeysConfigMap)) live there. Default: the pod's namespace in a cluster, else causeway-system.")
+    var controllerNamespace: String?
+
     func run() async throws {
         let config: RESTConfig
+        var ownNamespace = controllerNamespace ?? "causeway-system"
         if kubeconfig == nil, let inCluster = try? RESTConfig.inCluster() {
             config = inCluster
+            ownNamespace = controllerNamespace ?? inCluster.namespace
         } else {
             config = try KubeConfig.load(paths: kubeconfig.map { [$0] } ?? KubeConfig.defaultPaths()).restConfig(context: context)
+        }
+        let client = try KubeClient(config: config)
+        let signer: LedgerSigner
+        do { signer = try await LedgerSigningKeys.loadOrCreate(client: client, namespace: ownNamespace) } catch {
+            throw CommandFailure("cannot load or create the ledger signing key in namespace \(ownNamespace): \(error); the controller needs get/update on Secret \(LedgerSigningKeys.secretName), create on secrets, and get/create/update on ConfigMap \(LedgerSigningKeys.publicKeysConfigMap) there (Deploy/base grants them), or pass --controller-namespace")
         }
         var options = EvolutionController.Options(ledger: ledgerDirectory.map { .directory($0) } ?? .configMaps)
         options.workers = workers
         options.identity = identity
         options.tenancy = TenancyPolicy(defaultServiceAccount: defaultServiceAccount, allowCrossNamespaceRefs: !noCrossNamespaceRefs)
-        let controller = EvolutionController(client: try KubeClient(config: config), options: options)
+        options.signer = signer
+        // Every key the controller ever published (a rotated key still verifies what it signed).
+        options.keyring = try await LedgerSigningKeys.keyring(client: client, namespace: ownNamespace)
+        let controller = EvolutionController(client: client, options: options)
         let election = leaderElectionNamespace.isEmpty ? nil
             : LeaderElectionConfig(namespace: leaderElectionNamespace, leaseName: "causeway-controller", identity: identity)
         let manager = controller.manager(leaderElection: election, health: (healthAddress, healthPort))
         say("causeway controller: watching Evolutions on \(config.server); ledger in \(ledgerDirectory ?? "ConfigMaps beside each Evolution")"
             + "; Evolutions act as their spec.serviceAccountName, else \(defaultServiceAccount)"
+            + "; ledger checkpoints signed with key \(signer.keyID) (\(ownNamespace)/\(LedgerSigningKeys.secretName))"
             + (election.map { "; leader election on Lease \($0.namespace)/causeway-controller" } ?? ""))
         let exit = try await manager.runUntilSignalled()
         controller.finish()

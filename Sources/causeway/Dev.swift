@@ -49,7 +49,9 @@ struct Dev: AsyncParsableCommand {
 
         // What the example declares beside the Evolution (its account and that account's rights) goes first.
         try await DevEnvironment.apply(documents.filter { $0["kind"] != "Evolution" }, to: environment.home, namespace: namespace)
-        let controller = EvolutionController(client: environment.controller, options: .init(ledgerDirectory: ledgerDirectory))
+        var options = EvolutionController.Options(ledgerDirectory: ledgerDirectory)
+        options.signer = try await LedgerSigningKeys.loadOrCreate(client: environment.controller, namespace: "causeway-system")
+        let controller = EvolutionController(client: environment.controller, options: options)
         let running = Task { await controller.run() }
         let existing = resume ? try? await environment.home.get(DevEnvironment.evolutions, name: name, namespace: namespace) : nil
         let created: JSON
@@ -97,7 +99,7 @@ struct Dev: AsyncParsableCommand {
             say("\ninterrupted; the clusters and the ledger are kept in \(directory): hack/dev.sh --resume carries on")
             throw ExitCode(130)
         }
-        try TransitionPrinter.printAudit(directory: ledgerDirectory, evolution: ref)
+        try await TransitionPrinter.printAudit(directory: ledgerDirectory, evolution: ref, home: environment.home)
         await environment.stop()
     }
 

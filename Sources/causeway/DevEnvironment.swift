@@ -1,3 +1,5 @@
+import EvolutionAPI
+import EvolutionController
 import Foundation
 import KubeClient
 import KubeJSON
@@ -15,7 +17,7 @@ import Ledger
 /// on where the last run stopped; setup then finds what it would create, and
 /// only the regions' kubeconfig Secrets are rewritten (new ports, new CAs).
 struct DevEnvironment {
-    static let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
+    static let evolutions = APIResource.evolutions
 
     /// The home cluster as its admin.
     var home: KubeClient
@@ -152,11 +154,19 @@ enum TransitionPrinter {
         return lines.count
     }
 
-    /// The verdict and the audit, as `causeway ledger verify` and `causeway audit` print them.
-    static func printAudit(directory: String, evolution: EvolutionRef) throws {
+    /// The verdict (the chain against the signed anchor in status) and the audit, as
+    /// `causeway ledger verify` and `causeway audit` print them.
+    static func printAudit(directory: String, evolution: EvolutionRef, home: KubeClient) async throws {
         let entries = try FileLedgerStore.read(directory: directory, evolution: evolution).entries
-        say("\n" + LedgerRendering.verification(LedgerVerifier.verify(entries, evolution: evolution), evolution: evolution))
+        let status = try await home.get(.evolutions, name: evolution.name, namespace: evolution.namespace)["status"]
+        let keyring = try await LedgerSigningKeys.keyring(client: home, namespace: "causeway-system")
+        let problems = LedgerAnchors.check(entries, evolution: evolution, anchor: EvolutionStatus(json: status).ledger?.checkpoint,
+                                           stored: .notKept, keyring: keyring)
+        say("\n" + LedgerRendering.verification(LedgerVerifier.verify(entries, evolution: evolution), evolution: evolution, anchorProblems: problems))
+        if problems.isEmpty, let anchor = EvolutionStatus(json: status).ledger {
+            say("anchored in status.ledger: \(anchor.entries) entries, head \(anchor.headHash.prefix(12)), signed by key \(anchor.keyID ?? "?")")
+        }
         say(try LedgerRendering.audit(entries))
-        say("(again any time: causeway audit --dir \(directory) \(evolution.name))")
+        say("(again any time: causeway audit --dir \(directory) \(evolution.name) -n \(evolution.namespace) --kubeconfig \(directory)/../home.kubeconfig)")
     }
 }

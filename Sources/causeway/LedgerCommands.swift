@@ -1,8 +1,17 @@
 import ArgumentParser
+import EvolutionAPI
+import EvolutionController
 import Foundation
 import KubeJSON
 import KubeYAML
 import Ledger
+
+/// One ledger as read, with what its store says about its newest entries.
+struct LedgerReading {
+    var evolution: EvolutionRef
+    var entries: [LedgerEntry]
+    var stored: LedgerAnchors.Stored
+}
 
 /// Where a ledger is read from: a directory of file ledgers, or a cluster's ConfigMaps.
 struct LedgerSource: ParsableArguments {
@@ -11,28 +20,61 @@ struct LedgerSource: ParsableArguments {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Option(help: "The controller's namespace, where ConfigMap \(LedgerSigningKeys.publicKeysConfigMap) holds the keys checkpoints are signed with.")
+    var controllerNamespace = "causeway-system"
+
     /// Every ledger of the Evolution named `name` (one per uid: a deleted and re-created Evolution has two),
     /// or every ledger there is when `name` is nil.
-    func ledgers(named name: String?) async throws -> [(EvolutionRef, [LedgerEntry])] {
+    func ledgers(named name: String?) async throws -> [LedgerReading] {
         if let dir {
             return try FileLedgerStore.ledgers(in: dir, name: name).map { ref in
-                (ref, try FileLedgerStore.read(directory: dir, evolution: ref).entries)
+                LedgerReading(evolution: ref, entries: try FileLedgerStore.read(directory: dir, evolution: ref).entries, stored: .notKept)
             }
         }
         let client = try cluster.client()
-        var result: [(EvolutionRef, [LedgerEntry])] = []
+        var result: [LedgerReading] = []
         for found in try await ConfigMapLedgerStore.ledgers(client: client, namespace: client.config.namespace, name: name) {
-            result.append((found.evolution, try await ConfigMapLedgerStore(client: client, evolution: found.evolution).load()))
+            let store = ConfigMapLedgerStore(client: client, evolution: found.evolution)
+            result.append(LedgerReading(evolution: found.evolution, entries: try await store.load(), stored: try await store.storedCheckpoint()))
         }
         return result
     }
 
-    func only(_ name: String) async throws -> (EvolutionRef, [LedgerEntry]) {
+    func only(_ name: String) async throws -> LedgerReading {
         let found = try await ledgers(named: name)
         guard let newest = found.last else {
             throw CommandFailure("no ledger for evolution \"\(name)\" \(dir.map { "in \($0)" } ?? "in namespace of the current context")")
         }
         return newest
+    }
+
+    /// The chain checked against its anchors: the signed head in the Evolution's status and the
+    /// checkpoint kept with the newest entries, with the controller's published keys. What could
+    /// not be checked is said in `notes`, never silently skipped.
+    func verify(_ reading: LedgerReading) async -> (problems: [LedgerAnchors.Problem], notes: [String]) {
+        var notes: [String] = []
+        var anchor: LedgerCheckpoint?
+        var keyring: LedgerKeyring?
+        do {
+            let client = try cluster.client()
+            let evolution = try await client.get(.evolutions, name: reading.evolution.name, namespace: reading.evolution.namespace)
+            if evolution[path: "metadata", "uid"]?.stringValue != reading.evolution.uid {
+                notes.append("the Evolution \(reading.evolution.namespace)/\(reading.evolution.name) now is another one (uid \(evolution[path: "metadata", "uid"]?.stringValue ?? "?")); its status does not anchor this ledger")
+            } else if let summary = EvolutionStatus(json: evolution["status"]).ledger, let checkpoint = summary.checkpoint {
+                anchor = checkpoint
+            } else {
+                notes.append("the Evolution's status carries no signed anchor (status.ledger); only the chain was checked")
+            }
+        } catch {
+            notes.append("status anchor not checked: cannot read the Evolution (\(error)); pass --kubeconfig for its cluster")
+        }
+        do {
+            keyring = try await LedgerSigningKeys.keyring(client: try cluster.client(), namespace: controllerNamespace)
+        } catch {
+            notes.append("signatures not checked: cannot read ConfigMap \(controllerNamespace)/\(LedgerSigningKeys.publicKeysConfigMap) (\(error)); pass --controller-namespace or --kubeconfig")
+        }
+        let problems = LedgerAnchors.check(reading.entries, evolution: reading.evolution, anchor: anchor, stored: reading.stored, keyring: keyring)
+        return (problems, notes)
     }
 }
 
@@ -48,7 +90,7 @@ struct LedgerCommand: AsyncParsableCommand {
         @Argument(help: "The Evolution's name.") var evolution: String
 
         func run() async throws {
-            let (_, entries) = try await source.only(evolution)
+            let entries = try await source.only(evolution).entries
             switch output {
             case "json": say(LedgerRendering.json(entries).prettyString())
             case "yaml": say(try YAML.emit(LedgerRendering.json(entries)))
@@ -58,15 +100,18 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Recompute the chain; exit 1 at the first bad entry.")
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the chain and compare it with its signed anchors; exit 1 on any broken link, head mismatch, bad signature or unanchored entry.")
         @OptionGroup var source: LedgerSource
         @Argument(help: "The Evolution's name.") var evolution: String
 
         func run() async throws {
-            let (ref, entries) = try await source.only(evolution)
-            let report = LedgerVerifier.verify(entries, evolution: ref)
-            say(LedgerRendering.verification(report, evolution: ref))
-            if report.violation != nil { throw ExitCode(1) }
+            let reading = try await source.only(evolution)
+            let (problems, notes) = await source.verify(reading)
+            say(LedgerRendering.verification(LedgerVerifier.verify(reading.entries, evolution: reading.evolution), evolution: reading.evolution,
+                                             anchorProblems: problems))
+            for note in notes { say("note: \(note)") }
+            if !problems.isEmpty { throw ExitCode(1) }
         }
     }
 
@@ -76,8 +121,8 @@ struct LedgerCommand: AsyncParsableCommand {
         @Argument(help: "The Evolution's name; omit for all.") var evolution: String?
 
         func run() async throws {
-            for (_, entries) in try await source.ledgers(named: evolution) {
-                FileHandle.standardOutput.write(Data(LedgerRendering.jsonLines(entries).utf8))
+            for reading in try await source.ledgers(named: evolution) {
+                FileHandle.standardOutput.write(Data(LedgerRendering.jsonLines(reading.entries).utf8))
             }
         }
     }
@@ -88,7 +133,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "What changed, in what order, who initiated it, and whether convergence was confirmed before each next step.",
-        discussion: "Exits 1 when any successor started before its predecessor's convergence was confirmed.")
+        discussion: "Exits 1 when any successor started before its predecessor's convergence was confirmed, or when the ledger does not match its signed anchors (an audit of a rewritten ledger proves nothing).")
     @OptionGroup var source: LedgerSource
     @Argument(help: "The Evolution's name; omit to audit every ledger.") var evolution: String?
 
@@ -96,10 +141,18 @@ struct AuditCommand: AsyncParsableCommand {
         let ledgers = try await source.ledgers(named: evolution)
         if ledgers.isEmpty { throw CommandFailure("no ledgers found") }
         var violated = false
-        for (ref, entries) in ledgers {
+        for reading in ledgers {
+            let ref = reading.evolution
             if evolution == nil { say("== \(ref.namespace)/\(ref.name) (uid \(ref.uid))") }
-            say(try LedgerRendering.audit(entries))
-            let audit = try LedgerQueries(entries: entries).convergenceAudit()
+            let (problems, notes) = await source.verify(reading)
+            if !problems.isEmpty {
+                violated = true
+                say(LedgerRendering.verification(LedgerVerifier.verify(reading.entries, evolution: ref), evolution: ref, anchorProblems: problems))
+                continue
+            }
+            for note in notes { say("note: \(note)") }
+            say(try LedgerRendering.audit(reading.entries))
+            let audit = try LedgerQueries(entries: reading.entries).convergenceAudit()
             if audit.contains(where: { $0.confirmed == false }) { violated = true }
         }
         if violated { throw ExitCode(1) }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import KubeJSON
 import Ledger
+import TestSupport
 
 /// The `causeway` executable as a user runs it: exact output and exit codes.
 @Suite(.serialized) struct CLITests {
@@ -17,37 +18,13 @@ import Ledger
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    /// Runs the CLI off the cooperative pool; output goes to files, read after exit.
     /// The repository root, where `causeway dev` finds Manifests/.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = Command.repository
 
-    static func causeway(_ arguments: [String], stdin: String = "") async throws -> Run {
+    /// Runs the CLI as a user would, from the repository root.
+    static func causeway(_ arguments: [String], stdin: String = "") async throws -> CommandRun {
         let binary = try #require(binary, "build the causeway executable first (hack/test.sh does)")
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do {
-                    let base = NSTemporaryDirectory() + "causeway-cli-\(UUID().uuidString)"
-                    for suffix in [".in", ".out", ".err"] { _ = FileManager.default.createFile(atPath: base + suffix, contents: nil) }
-                    try Data(stdin.utf8).write(to: URL(fileURLWithPath: base + ".in"))
-                    let process = Process()
-                    process.executableURL = binary
-                    process.arguments = arguments
-                    process.currentDirectoryURL = repository
-                    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: base + ".in"))
-                    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-                    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-                    try process.run()
-                    process.waitUntilExit()
-                    let read = { (s: String) in String(decoding: FileManager.default.contents(atPath: base + s) ?? Data(), as: UTF8.self) }
-                    continuation.resume(returning: Run(status: process.terminationStatus, stdout: read(".out"), stderr: read(".err")))
-                    for suffix in [".in", ".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) }
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
+        return try await Command.run([binary.path] + arguments, stdin: stdin, directory: repository)
     }
 
     @Test func convertShowsHowAManifestIsRead() async throws {

@@ -15,11 +15,13 @@ import Ledger
     static let stableFor = 0.15
 
     /// Starts the controller as a child process; its output goes to a file.
-    static func startController(kubeconfig: String, ledger: String, log: String) throws -> Process {
+    /// `ledger` nil keeps ledgers in ConfigMaps (the in-cluster default).
+    static func startController(kubeconfig: String, ledger: String?, log: String) throws -> Process {
         let process = Process()
         guard let binary = CLITests.binary else { throw CrashTestError("build the causeway executable first (hack/test.sh does)") }
         process.executableURL = binary
-        process.arguments = ["controller", "--kubeconfig", kubeconfig, "--ledger-directory", ledger, "--health-port", "0", "--identity", "crash-test"]
+        process.arguments = ["controller", "--kubeconfig", kubeconfig, "--health-port", "0", "--identity", "crash-test"]
+            + (ledger.map { ["--ledger-directory", $0] } ?? [])
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()
@@ -50,6 +52,8 @@ import Ledger
         let crdPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Manifests/crd/evolution.yaml").path
         _ = try await client.create(.customResourceDefinitions, try YAML.parseStream(Array(FileManager.default.contents(atPath: crdPath)!)).first!)
+        // The controller's own namespace, where it keeps its ledger signing key.
+        _ = try await client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "causeway-system"]])
 
         var rng = SystemRandomNumberGenerator()
         let trials = 20

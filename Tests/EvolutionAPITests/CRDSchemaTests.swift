@@ -107,7 +107,7 @@ struct CRDSchemaTests {
             halt: HaltRecord(step: "s", target: "t", reason: "r", message: "m", at: Timestamp(secondsSinceEpoch: 8)),
             refusal: RefusalRecord(reason: .forbidden, message: "m", step: "s", target: "t"),
             compensation: CompensationState(phase: .progressing, failedStep: "s", scope: ["t"], generation: 1, steps: [step]),
-            lastRetryToken: "x", ledger: LedgerSummary(backend: "configmap", entries: 3, headHash: "abc"))
+            lastRetryToken: "x", ledger: LedgerSummary(backend: "configmap", entries: 3, headHash: "abc", segment: "s", keyID: "k", signature: "sig"))
         var missing: [String] = []
         covered(status.json, by: schema[path: "properties", "status"] ?? .null, at: "status", &missing)
         #expect(missing == [])

@@ -9,7 +9,7 @@ import Ledger
 
 /// The controller end to end on in-process KubeSim clusters.
 @Suite(.serialized) struct ControllerScenarioTests {
-    static let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
+    static let evolutions = APIResource.evolutions
 
     static func start(_ name: String, configure: (inout KubeSimOptions) -> Void = { _ in }) async throws -> (KubeSim, KubeClient) {
         var options = KubeSimOptions(name: name)

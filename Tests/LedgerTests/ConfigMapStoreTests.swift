@@ -49,10 +49,10 @@ final class CountingStore: LedgerStore {
     init(_ inner: any LedgerStore) { self.inner = inner }
     func load() async throws -> [LedgerEntry] { try await inner.load() }
     func head() async throws -> LedgerHead? { try await inner.head() }
-    func append(_ entries: [LedgerEntry], after expected: LedgerHead?) async throws {
+    func append(_ entries: [LedgerEntry], after expected: LedgerHead?, checkpoint: LedgerCheckpoint?) async throws {
         counts.withLock { $0.appends += 1 }
         do {
-            try await inner.append(entries, after: expected)
+            try await inner.append(entries, after: expected, checkpoint: checkpoint)
         } catch LedgerStoreError.headMoved(let e, let a) {
             counts.withLock { $0.headMoved += 1 }
             throw LedgerStoreError.headMoved(expected: e, actual: a)

@@ -21,7 +21,8 @@ extension EvolutionStatus {
         compensation = json["compensation"].flatMap(CompensationState.init(json:))
         lastRetryToken = json["lastRetryToken"]?.stringValue
         if let l = json["ledger"], let backend = l["backend"]?.stringValue {
-            ledger = LedgerSummary(backend: backend, entries: l["entries"]?.intValue ?? 0, headHash: l["headHash"]?.stringValue ?? "")
+            ledger = LedgerSummary(backend: backend, entries: l["entries"]?.intValue ?? 0, headHash: l["headHash"]?.stringValue ?? "",
+                                   segment: l["segment"]?.stringValue, keyID: l["keyID"]?.stringValue, signature: l["signature"]?.stringValue)
         }
     }
 
@@ -41,7 +42,11 @@ extension EvolutionStatus {
         o.put("compensation", compensation?.json)
         o.put("lastRetryToken", lastRetryToken.map { .string($0) })
         if let ledger {
-            o.put("ledger", ["backend": .string(ledger.backend), "entries": .int(ledger.entries), "headHash": .string(ledger.headHash)])
+            var l: JSONObject = ["backend": .string(ledger.backend), "entries": .int(ledger.entries), "headHash": .string(ledger.headHash)]
+            l.put("segment", ledger.segment.map { .string($0) })
+            l.put("keyID", ledger.keyID.map { .string($0) })
+            l.put("signature", ledger.signature.map { .string($0) })
+            o.put("ledger", .object(l))
         }
         return .object(o)
     }

@@ -66,15 +66,28 @@ public enum EvolutionPhase: String, Sendable, Hashable, CaseIterable {
     case invalid = "Invalid"
 }
 
-/// Where the ledger is and how far it got (written by the controller).
+/// Where the ledger is and how far it got: the anchor of its hash chain, written
+/// by the controller with every append. Status is writable by the controller's
+/// account only, so a tenant who can edit the ledger's ConfigMaps cannot move
+/// the anchor; `signature` (Ed25519 by the controller's key `keyID`) also shows
+/// whether the anchor itself is the controller's.
 public struct LedgerSummary: Sendable, Hashable {
+    /// `configmap` or `file`.
     public var backend: String
     public var entries: Int64
     public var headHash: String
+    /// The ConfigMap (or file) holding the newest entries.
+    public var segment: String?
+    public var keyID: String?
+    /// Base64 of the signature over the head (see the Ledger module's `LedgerCheckpoint`).
+    public var signature: String?
 
-    public init(backend: String, entries: Int64, headHash: String) {
+    public init(backend: String, entries: Int64, headHash: String, segment: String? = nil, keyID: String? = nil, signature: String? = nil) {
         self.backend = backend
         self.entries = entries
         self.headHash = headHash
+        self.segment = segment
+        self.keyID = keyID
+        self.signature = signature
     }
 }

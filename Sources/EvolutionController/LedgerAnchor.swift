@@ -1,0 +1,34 @@
+import EvolutionAPI
+import Foundation
+import KubeClient
+import Ledger
+
+/// The status anchor (`status.ledger`) is a signed ledger checkpoint: written
+/// here by the controller, read back by `causeway ledger verify` and `audit`.
+extension LedgerSummary {
+    public init(checkpoint: LedgerCheckpoint, backend: LedgerBackend, segment: String?) {
+        self.init(backend: backend.name, entries: Int64(checkpoint.seq), headHash: checkpoint.hash.hex, segment: segment,
+                  keyID: checkpoint.keyID, signature: Data(checkpoint.signature).base64EncodedString())
+    }
+
+    /// The signed head, when the summary carries one.
+    public var checkpoint: LedgerCheckpoint? {
+        guard let hash = LedgerHash(hex: headHash), let keyID, let signature, let bytes = Data(base64Encoded: signature) else { return nil }
+        return LedgerCheckpoint(seq: Int(entries), hash: hash, keyID: keyID, signature: Array(bytes))
+    }
+}
+
+extension LedgerBackend {
+    /// How `status.ledger.backend` names it.
+    public var name: String {
+        switch self {
+        case .directory: return "file"
+        case .configMaps: return "configmap"
+        }
+    }
+}
+
+extension APIResource {
+    /// `causeway.dev/v1alpha1` Evolutions, where the controller, the CLI and the benchmarks find them.
+    public static let evolutions = APIResource(group: "causeway.dev", version: "v1alpha1", name: "evolutions", kind: "Evolution", namespaced: true)
+}
