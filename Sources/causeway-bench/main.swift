@@ -10,7 +10,7 @@ import LoopbackHTTP
 // a process of its own, so memory figures (RSS growth) are not flattered by heap an
 // earlier section freed.
 
-let sections = ["json", "yaml", "watch", "ledger", "kubesim", "runtime", "controller"]
+let sections = ["json", "yaml", "watch", "ledger", "kubesim", "runtime", "controller", "tenancy"]
 let only = CommandLine.arguments.dropFirst().first
 var rows: [Row] = []
 
@@ -94,6 +94,10 @@ if only == "runtime" {
 
 if only == "controller" {
     rows += try await controllerBenchmarks()
+}
+
+if only == "tenancy" {
+    rows += try await tenancyBenchmarks()
 }
 
 if only == "scale" {
