@@ -44,6 +44,7 @@ final class EvolutionReconciler: Reconciler {
     func reconcile(_ key: ControllerRuntime.ObjectKey) async -> ReconcileOutcome {
         guard var evolution = cache.get(key) else {
             pending.withLock { $0[key] = nil }
+            admission.forget(key)
             return .done
         }
         var results = pending.withLock { $0.removeValue(forKey: key) ?? [] }
@@ -59,7 +60,7 @@ final class EvolutionReconciler: Reconciler {
         do {
             var admitted: (refusal: RefusalRecord?, recheckAt: Date?) = (nil, nil)
             if let spec, let account, !Self.converged(evolution, generation: generation) {
-                admitted = try await admission.verdict(uid: evolution[path: "metadata", "uid"]?.stringValue ?? "", generation: generation,
+                admitted = try await admission.verdict(for: key, uid: evolution[path: "metadata", "uid"]?.stringValue ?? "", generation: generation,
                                                        spec: spec, account: account, namespace: namespace)
             }
             for _ in 0..<4 {

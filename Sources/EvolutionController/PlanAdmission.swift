@@ -1,3 +1,4 @@
+import ControllerRuntime
 import EvolutionAPI
 import Foundation
 import KubeClient
@@ -18,6 +19,7 @@ import Synchronization
 /// reconcile retries, and nothing starts unchecked.
 final class PlanAdmission: Sendable {
     struct Verdict: Sendable {
+        var uid: String
         var generation: Int64
         var account: EvolutionAccount
         var refusal: RefusalRecord?
@@ -28,7 +30,7 @@ final class PlanAdmission: Sendable {
     let home: KubeClient
     let targets: TargetClients
     let now: @Sendable () -> Date
-    private let verdicts = Mutex<[String: Verdict]>([:])
+    private let verdicts = Mutex<[ControllerRuntime.ObjectKey: Verdict]>([:])
     static let fieldManager = "causeway"
 
     init(home: KubeClient, targets: TargetClients, now: @escaping @Sendable () -> Date) {
@@ -38,26 +40,25 @@ final class PlanAdmission: Sendable {
     }
 
     /// Why the plan may not start (nil: admitted), and when to look again.
-    func verdict(uid: String, generation: Int64, spec: EvolutionSpec, account: EvolutionAccount,
+    func verdict(for key: ControllerRuntime.ObjectKey, uid: String, generation: Int64, spec: EvolutionSpec, account: EvolutionAccount,
                  namespace: String) async throws -> (refusal: RefusalRecord?, recheckAt: Date?) {
-        let known = verdicts.withLock { $0[uid] }
-        if let known, known.generation == generation, known.account == account,
-           known.recheckAt.map({ $0 > now() }) ?? true {
+        // The same Evolution (a re-created one has another uid), generation and account: the same plan.
+        let known = verdicts.withLock { $0[key] }.flatMap { $0.uid == uid && $0.generation == generation && $0.account == account ? $0 : nil }
+        if let known, known.recheckAt.map({ $0 > now() }) ?? true {
             return (known.refusal, known.recheckAt)
         }
         let refusal = try await check(spec, account: account, namespace: namespace)
-        let previous = known.flatMap { $0.generation == generation && $0.account == account ? $0.refusals : nil } ?? 0
-        let refusals = refusal == nil ? 0 : previous + 1
+        let refusals = refusal == nil ? 0 : (known?.refusals ?? 0) + 1
         let recheckAt = refusal == nil ? nil : now().addingTimeInterval(min(10 * pow(2, Double(refusals - 1)), 300))
         verdicts.withLock {
-            $0[uid] = Verdict(generation: generation, account: account, refusal: refusal, recheckAt: recheckAt, refusals: refusals)
+            $0[key] = Verdict(uid: uid, generation: generation, account: account, refusal: refusal, recheckAt: recheckAt, refusals: refusals)
         }
         return (refusal, recheckAt)
     }
 
-    /// Forgets an Evolution (deleted).
-    func forget(uid: String) {
-        _ = verdicts.withLock { $0.removeValue(forKey: uid) }
+    /// Forgets an Evolution that is gone.
+    func forget(_ key: ControllerRuntime.ObjectKey) {
+        _ = verdicts.withLock { $0.removeValue(forKey: key) }
     }
 
     private func check(_ spec: EvolutionSpec, account: EvolutionAccount, namespace: String) async throws -> RefusalRecord? {
