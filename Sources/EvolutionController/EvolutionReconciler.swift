@@ -64,7 +64,7 @@ final class EvolutionReconciler: Reconciler {
                                                        spec: spec, account: account, namespace: namespace)
             }
             for _ in 0..<4 {
-                let stamp = Timestamp(nanosecondsSinceEpoch: Int64(now().timeIntervalSince1970 * 1e9))
+                let stamp = Self.timestamp(now())
                 var observations = await self.observations(evolution, spec: spec, account: account, key: key, applyResults: results)
                 observations.refusal = admitted.refusal ?? observations.refusal
                 let input = EngineInput(generation: generation, spec: decoded, status: EvolutionStatus(json: evolution["status"]),
@@ -86,7 +86,7 @@ final class EvolutionReconciler: Reconciler {
                     written = evolution
                 }
                 if results.isEmpty {
-                    let recheck = admitted.recheckAt.map { Timestamp(nanosecondsSinceEpoch: Int64($0.timeIntervalSince1970 * 1e9)) }
+                    let recheck = admitted.recheckAt.map(Self.timestamp)
                     guard let at = [decision.requeueAt, recheck].compactMap({ $0 }).min() else { return .done }
                     let wait = max(at.nanosecondsSinceEpoch - stamp.nanosecondsSinceEpoch, 0)
                     return .requeue(after: .nanoseconds(wait))
@@ -101,6 +101,8 @@ final class EvolutionReconciler: Reconciler {
             return .retry(error)
         }
     }
+
+    static func timestamp(_ date: Date) -> Timestamp { Timestamp(nanosecondsSinceEpoch: Int64(date.timeIntervalSince1970 * 1e9)) }
 
     /// This generation converged: nothing is left to start, so nothing to admit.
     static func converged(_ evolution: JSON, generation: Int64) -> Bool {

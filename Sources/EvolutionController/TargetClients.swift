@@ -96,7 +96,7 @@ final class TargetClients: Sendable {
                     "target \(target.name): Secret \(secretNamespace)/\(ref.name) has no key \"\(ref.key)\"; store the kubeconfig under that key")
             }
             do {
-                let config = try KubeConfig.parse(String(decoding: data, as: UTF8.self), file: "secret \(secretNamespace)/\(ref.name)").restConfig()
+                let config = try KubeConfig.parseSelfContained(String(decoding: data, as: UTF8.self), file: "secret \(secretNamespace)/\(ref.name)").restConfig()
                 base = try KubeClient(config: config)
             } catch {
                 throw TargetAccessError(reason: .targetUnreachable, description:

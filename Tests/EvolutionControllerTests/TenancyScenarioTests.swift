@@ -257,6 +257,38 @@ import TestSupport
         #expect(!world.sim.writeLog.contains { $0.namespace == "team-c" }, "nothing reached team-c")
     }
 
+    /// A tenant's kubeconfig Secret that would run a command in the controller (exec) or make it
+    /// send its own token file: refused before anything starts, and the command never runs.
+    @Test func aKubeconfigThatWouldRunCodeInTheControllerIsRefused() async throws {
+        let world = try await Self.start()
+        defer { Task { await world.stop() } }
+        try await ControllerScenarioTests.grantClusterAdmin(world.admin)
+        let marker = NSTemporaryDirectory() + "causeway-exec-\(UUID().uuidString)"
+        let kubeconfig = """
+            apiVersion: v1
+            kind: Config
+            current-context: c
+            clusters: [{name: k, cluster: {server: "https://127.0.0.1:1"}}]
+            users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: touch, args: ["\(marker)"]}}}]
+            contexts: [{name: c, context: {cluster: k, user: u}}]
+            """
+        _ = try await world.admin.create(.secrets, ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "evil"],
+                                                    "data": ["kubeconfig": .string(Data(kubeconfig.utf8).base64EncodedString())]], namespace: "default")
+        _ = try await world.admin.create(Self.evolutions, try YAML.parse("""
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: remote, namespace: default}
+            spec:
+              targets: [{name: far, kubeconfigSecretRef: {name: evil}}]
+              steps: [{name: a, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}]}}]
+            """), namespace: "default")
+        let refused = try await ControllerScenarioTests.wait(world.admin, "remote", namespace: "default") { Self.refusal($0) != nil }
+        #expect(Self.refusal(refused)?["reason"] == "TargetUnreachable")
+        #expect(Self.refusal(refused)?["message"]?.stringValue?.contains(#"user "u" uses exec, which a kubeconfig from a Secret may not"#) == true,
+                "\(Self.refusal(refused)?.prettyString() ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the command ran")
+    }
+
     /// A controller whose own RBAC lost `impersonate` never falls back to acting as itself:
     /// the step fails with the API server's denial of the impersonation, and halts.
     @Test func anImpersonationDeniedHaltsAndNothingFallsBackToTheController() async throws {

@@ -19,6 +19,8 @@ public struct KubeConfig: Sendable {
     var users: [String: Entry] = [:]
     var contexts: [String: Entry] = [:]
     public private(set) var currentContext: String?
+    /// Everything must be inline: no exec plugin, no token or certificate files.
+    var selfContained = false
 
     /// The files kubectl would read: `$KUBECONFIG` (colon-separated) or `~/.kube/config`.
     public static func defaultPaths(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
@@ -48,6 +50,18 @@ public struct KubeConfig: Sendable {
     public static func parse(_ text: String, file: String = "<memory>", directory: String = ".") throws(KubeConfigError) -> KubeConfig {
         var config = KubeConfig()
         try config.merge(text: Array(text.utf8), file: file, directory: directory)
+        return config
+    }
+
+    /// A kubeconfig someone else wrote (a tenant's, from a Secret), which must not make
+    /// the reader run a command (`exec`) or read its own files (`tokenFile`,
+    /// `certificate-authority`, `client-certificate`, `client-key`): either would hand the
+    /// reader's machine, or its own credentials (a pod's ServiceAccount token file), to the
+    /// author. Only inline tokens, certificates and keys are accepted; `restConfig` says
+    /// which field to replace.
+    public static func parseSelfContained(_ text: String, file: String) throws(KubeConfigError) -> KubeConfig {
+        var config = try parse(text, file: file)
+        config.selfContained = true
         return config
     }
 
@@ -112,8 +126,15 @@ public struct KubeConfig: Sendable {
         return config
     }
 
+    /// In a self-contained kubeconfig, refuses `key` when it is set.
+    private func refuseOutside(_ object: JSON, _ key: String, _ what: String, instead: String, entry: Entry) throws(KubeConfigError) {
+        guard selfContained, let value = object[key], !value.isNull, value.stringValue != "" else { return }
+        throw KubeConfigError("\(what) uses \(key), which a kubeconfig from a Secret may not (it would run a command or read a file of the controller's); use \(instead)", file: entry.file)
+    }
+
     private func applyCluster(_ entry: Entry, name: String, to config: inout RESTConfig) throws(KubeConfigError) {
         let c = entry.value
+        try refuseOutside(c, "certificate-authority", "cluster \"\(name)\"", instead: "certificate-authority-data", entry: entry)
         config.insecureSkipTLSVerify = c["insecure-skip-tls-verify"]?.boolValue ?? false
         config.tlsServerName = c["tls-server-name"]?.stringValue
         config.certificateAuthorityData = try material(c, data: "certificate-authority-data", file: "certificate-authority",
@@ -122,6 +143,11 @@ public struct KubeConfig: Sendable {
 
     private func applyUser(_ entry: Entry, name: String, to config: inout RESTConfig) throws(KubeConfigError) {
         let u = entry.value
+        let who = "user \"\(name)\""
+        try refuseOutside(u, "client-certificate", who, instead: "client-certificate-data", entry: entry)
+        try refuseOutside(u, "client-key", who, instead: "client-key-data", entry: entry)
+        try refuseOutside(u, "tokenFile", who, instead: "token", entry: entry)
+        try refuseOutside(u, "exec", who, instead: "a token or a client certificate inline", entry: entry)
         config.clientCertificateData = try material(u, data: "client-certificate-data", file: "client-certificate",
                                                     entry: entry, what: "user \"\(name)\" client certificate")
         config.clientKeyData = try material(u, data: "client-key-data", file: "client-key",
