@@ -41,9 +41,10 @@ extension LedgerEntry {
             guard let v = o[key] else { throw LedgerEntryDecodingError(field: key, reason: "missing") }
             return v
         }
-        func int(_ key: String, minimum: Int) throws(LedgerEntryDecodingError) -> Int {
-            guard case .int(let i) = try member(key), i >= minimum else {
-                throw LedgerEntryDecodingError(field: key, reason: "expected an integer ≥ \(minimum)")
+        // Bounded, so arithmetic on what a stored line says (seq + 1) cannot overflow, whoever wrote it.
+        func int(_ key: String, minimum: Int, maximum: Int = Int(Int32.max)) throws(LedgerEntryDecodingError) -> Int {
+            guard case .int(let i) = try member(key), i >= minimum, i <= maximum else {
+                throw LedgerEntryDecodingError(field: key, reason: "expected an integer from \(minimum) to \(maximum)")
             }
             return Int(i)
         }

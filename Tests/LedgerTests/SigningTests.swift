@@ -119,6 +119,29 @@ struct SigningTests {
         #expect(keyring.keys.keys.sorted() == [a.keyID])
     }
 
+    /// A tenant's segment claiming the largest seq there is does not crash whoever reads it
+    /// (it once overflowed `seq + 1` and stopped the controller for every tenant).
+    @Test func anAbsurdSeqInATenantsSegmentIsACorruptLineNotACrash() async throws {
+        let harness = try await LedgerSim.start()
+        defer { Task { await harness.sim.stop() } }
+        let evolution = Fixtures.evolution
+        let store = ConfigMapLedgerStore(client: harness.admin, evolution: evolution)
+        let ledger = try await Ledger(evolution: evolution, store: store)
+        _ = try await ledger.append(EntryDraft(id: "a", event: .declared, generation: 1, actor: "causeway"))
+        var segment = try #require(try await harness.segments().first)
+        let line = segment[path: "data", ConfigMapLedgerStore.dataKey]?.stringValue ?? ""
+        let forged = line.replacingOccurrences(of: "\"seq\":1,", with: "\"seq\":9223372036854775807,")
+        #expect(forged != line)
+        segment["data"] = [ConfigMapLedgerStore.dataKey: .string(forged)]
+        _ = try await harness.admin.update(.configMaps, segment)
+        do {
+            _ = try await ConfigMapLedgerStore(client: harness.admin, evolution: evolution).load()
+            Issue.record("a forged seq loaded")
+        } catch {
+            #expect("\(error)".contains("expected an integer from 1 to 2147483647"), "\(error)")
+        }
+    }
+
     func restore(_ harness: LedgerSim, _ segments: [JSON]) async throws {
         for segment in try await harness.segments() {
             try await harness.admin.delete(.configMaps, name: segment[path: "metadata", "name"]!.stringValue!, namespace: Fixtures.evolution.namespace)
