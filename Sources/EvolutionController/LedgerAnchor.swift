@@ -11,10 +11,12 @@ extension LedgerSummary {
                   keyID: checkpoint.keyID, signature: Data(checkpoint.signature).base64EncodedString())
     }
 
-    /// The signed head, when the summary carries one.
+    /// The anchored head; its signature is empty when the controller that wrote it did not sign
+    /// (a keyring then reports it unsigned). Nil when the head hash is unreadable.
     public var checkpoint: LedgerCheckpoint? {
-        guard let hash = LedgerHash(hex: headHash), let keyID, let signature, let bytes = Data(base64Encoded: signature) else { return nil }
-        return LedgerCheckpoint(seq: Int(entries), hash: hash, keyID: keyID, signature: Array(bytes))
+        guard let hash = LedgerHash(hex: headHash), entries >= 0, entries <= Int64(Int32.max) else { return nil }
+        return LedgerCheckpoint(seq: Int(entries), hash: hash, keyID: keyID ?? "",
+                                signature: signature.flatMap { Data(base64Encoded: $0) }.map { Array($0) } ?? [])
     }
 }
 

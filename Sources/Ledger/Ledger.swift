@@ -104,8 +104,8 @@ public actor Ledger {
     /// replica of the controller signs what it appends, a tenant editing the store cannot.
     private func reloadLocked() async throws {
         let entries = try await store.load()
-        if let keyring, let known = signedHead {
-            let problems = LedgerAnchors.check(entries, evolution: evolution, anchor: known, stored: try await store.storedCheckpoint(), keyring: keyring)
+        if let keyring {
+            let problems = LedgerAnchors.check(entries, evolution: evolution, anchor: signedHead, stored: try await store.storedCheckpoint(), keyring: keyring)
             if !problems.isEmpty { throw LedgerError.tampered(problems) }
         }
         chain = try LedgerChain(evolution: evolution, verifying: entries)

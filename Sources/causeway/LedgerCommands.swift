@@ -23,6 +23,12 @@ struct LedgerSource: ParsableArguments {
     @Option(help: "The controller's namespace, where ConfigMap \(LedgerSigningKeys.publicKeysConfigMap) holds the keys checkpoints are signed with.")
     var controllerNamespace = "causeway-system"
 
+    @Option(help: "The Evolution's uid: which ledger to read when the Evolution is gone and several were recorded under its name.")
+    var uid: String?
+
+    @Flag(help: "Accept a ConfigMap ledger whose signatures cannot be checked (the controller's public keys unreadable); by default that fails.")
+    var allowUnanchored = false
+
     /// Every ledger of the Evolution named `name` (one per uid: a deleted and re-created Evolution has two),
     /// or every ledger there is when `name` is nil.
     func ledgers(named name: String?) async throws -> [LedgerReading] {
@@ -40,12 +46,28 @@ struct LedgerSource: ParsableArguments {
         return result
     }
 
+    /// The ledger of the Evolution named `name`: of `--uid`, else of the live Evolution of that
+    /// name (its uid read from the cluster, so a ledger someone labelled with a made-up uid is
+    /// never picked), else the only one recorded under the name.
     func only(_ name: String) async throws -> LedgerReading {
         let found = try await ledgers(named: name)
-        guard let newest = found.last else {
-            throw CommandFailure("no ledger for evolution \"\(name)\" \(dir.map { "in \($0)" } ?? "in namespace of the current context")")
+        let where_ = dir.map { "in \($0)" } ?? "in namespace \((try? cluster.client().config.namespace) ?? "of the current context")"
+        guard !found.isEmpty else { throw CommandFailure("no ledger for evolution \"\(name)\" \(where_)") }
+        var wanted = uid
+        if wanted == nil, let client = try? cluster.client(), let namespace = found.first?.evolution.namespace,
+           let live = try? await client.get(.evolutions, name: name, namespace: namespace) {
+            wanted = live[path: "metadata", "uid"]?.stringValue
         }
-        return newest
+        if let wanted {
+            guard let match = found.first(where: { $0.evolution.uid == wanted }) else {
+                throw CommandFailure("no ledger of evolution \"\(name)\" with uid \(wanted) \(where_); recorded uids: \(found.map(\.evolution.uid).joined(separator: ", "))")
+            }
+            return match
+        }
+        guard found.count == 1 else {
+            throw CommandFailure("evolution \"\(name)\" is gone and \(found.count) ledgers were recorded under its name; choose one with --uid: \(found.map(\.evolution.uid).joined(separator: ", "))")
+        }
+        return found[0]
     }
 
     /// The chain checked against its anchors: the signed head in the Evolution's status and the
@@ -73,7 +95,10 @@ struct LedgerSource: ParsableArguments {
         } catch {
             notes.append("signatures not checked: cannot read ConfigMap \(controllerNamespace)/\(LedgerSigningKeys.publicKeysConfigMap) (\(error)); pass --controller-namespace or --kubeconfig")
         }
-        let problems = LedgerAnchors.check(reading.entries, evolution: reading.evolution, anchor: anchor, stored: reading.stored, keyring: keyring)
+        var problems = LedgerAnchors.check(reading.entries, evolution: reading.evolution, anchor: anchor, stored: reading.stored, keyring: keyring)
+        if keyring == nil, reading.stored != .notKept, !allowUnanchored {
+            problems.append(.unanchored("a ConfigMap ledger can be edited by whoever may write ConfigMaps in \(reading.evolution.namespace), and without the controller's public keys nothing vouches for it (--allow-unanchored accepts that)"))
+        }
         return (problems, notes)
     }
 }

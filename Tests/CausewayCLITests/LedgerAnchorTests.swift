@@ -74,6 +74,12 @@ import TestSupport
         #expect(!result.stdout.contains("note:"), "everything was checked: \(result.stdout)")
 
         let ref = EvolutionRef(namespace: "default", name: "anchored", uid: evolution[path: "metadata", "uid"]?.stringValue ?? "")
+        // A ledger labelled with a made-up uid under the same name is not the one verify reads.
+        let decoy = EvolutionRef(namespace: "default", name: "anchored", uid: "ffffffff-ffff-4fff-bfff-ffffffffffff")
+        let decoyLedger = try await Ledger(evolution: decoy, store: ConfigMapLedgerStore(client: admin, evolution: decoy))
+        _ = try await decoyLedger.append(EntryDraft(id: "d", event: .declared, generation: 1, actor: "mallory"))
+        result = try await verify()
+        #expect(result.status == 0 && result.stdout.contains(ref.uid), "\(result.stdout)")
         let segmentName = try #require(ledgerStatus?["segment"]?.stringValue)
         let original = try await admin.get(.configMaps, name: segmentName, namespace: "default")
         let entries = try await ConfigMapLedgerStore(client: admin, evolution: ref).load()

@@ -98,6 +98,14 @@ struct SigningTests {
         // The controller's own tail (status not yet written, e.g. across a crash) passes.
         let own = Self.signer.sign(Fixtures.evolution, head: entries[3].asHead)
         #expect(LedgerAnchors.check(entries, evolution: Fixtures.evolution, anchor: anchor, stored: .kept(own), keyring: Self.keyring) == [])
+        // No anchor yet: a ledger someone made before the controller wrote one is nobody's.
+        #expect(LedgerAnchors.check(entries, evolution: Fixtures.evolution, anchor: nil, stored: .kept(nil), keyring: Self.keyring).map(\.kind) == ["unanchored"])
+        #expect(LedgerAnchors.check(entries, evolution: Fixtures.evolution, anchor: nil, stored: .kept(own), keyring: Self.keyring) == [])
+        // An unsigned anchor is a bad signature to anyone holding the keys.
+        var unsigned = anchor
+        unsigned.signature = []
+        #expect(LedgerAnchors.check(entries, evolution: Fixtures.evolution, anchor: unsigned, stored: .kept(own), keyring: Self.keyring).map(\.description)
+                == ["bad signature: the status anchor (seq 3): it is not signed"])
         // A file ledger keeps no checkpoints: its tail past the anchor is the controller's own.
         #expect(LedgerAnchors.check(entries, evolution: Fixtures.evolution, anchor: anchor, stored: .notKept, keyring: Self.keyring) == [])
     }

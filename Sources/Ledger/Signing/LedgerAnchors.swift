@@ -51,35 +51,51 @@ public enum LedgerAnchors {
         }
     }
 
-    /// Every problem found, in the order chain, status anchor, stored checkpoint. A nil
-    /// `keyring` skips signatures (say so to the reader); nil anchors skip their checks.
+    /// Every problem found, in the order chain, stored checkpoint, status anchor.
+    ///
+    /// - `anchor`: the head in the Evolution's status; its signature may be empty (an
+    ///   unsigned controller), then only the head is compared, and with a keyring that is
+    ///   itself a bad signature.
+    /// - With a keyring and a store that keeps checkpoints, no anchor means "nothing is
+    ///   anchored yet": every entry must then be covered by a valid stored checkpoint, so
+    ///   a ledger someone made before the controller wrote one is not taken as its own.
+    /// - Without a keyring, signatures are not judged and a stored checkpoint vouches for
+    ///   nothing (the caller says what was not checked).
     public static func check(_ entries: [LedgerEntry], evolution: EvolutionRef, anchor: LedgerCheckpoint?,
                              stored kept: Stored, keyring: LedgerKeyring?) -> [Problem] {
         var problems: [Problem] = []
         if let violation = LedgerVerifier.verify(entries, evolution: evolution).violation { problems.append(.brokenLink(violation)) }
         let head = entries.last?.asHead
+        let count = entries.count
         var stored: LedgerCheckpoint?
         if case .kept(let checkpoint) = kept { stored = checkpoint }
-        let storedSigned = stored.map { checkpoint in keyring.map { $0.problem(with: checkpoint, of: evolution) == nil } ?? true } ?? false
 
+        var storedVouches = false
         if let stored {
             if let problem = keyring?.problem(with: stored, of: evolution) {
                 problems.append(.badSignature("the newest segment's checkpoint (seq \(stored.seq)): \(problem)"))
             } else if stored.head != head {
                 problems.append(.headMismatch("the newest segment's checkpoint signs seq \(stored.seq) (\(stored.hash.hex.prefix(12))), the chain ends at \(head.map(\.description) ?? "nothing")"))
+            } else {
+                storedVouches = keyring != nil
             }
         }
-        guard let anchor else { return problems }
+        let keepsCheckpoints = kept != .notKept
+        guard let anchor else {
+            if keyring != nil, keepsCheckpoints, count > 0, !storedVouches {
+                problems.append(.unanchored("entries seq 1–\(count) have no anchor in status and no valid checkpoint signs them"))
+            }
+            return problems
+        }
         if let problem = keyring?.problem(with: anchor, of: evolution) {
             problems.append(.badSignature("the status anchor (seq \(anchor.seq)): \(problem)"))
         }
-        let count = entries.count
         if anchor.seq > count {
             problems.append(.headMismatch("the status anchors seq \(anchor.seq) (\(anchor.hash.hex.prefix(12))), the chain ends at seq \(count): entries \(count + 1)–\(anchor.seq) are missing"))
         } else if anchor.seq > 0, entries[anchor.seq - 1].hash != anchor.hash {
             problems.append(.headMismatch("entry seq \(anchor.seq) has hash \(entries[anchor.seq - 1].hash.hex.prefix(12)), the status anchors \(anchor.hash.hex.prefix(12)): the chain was rewritten"))
-        } else if count > anchor.seq, kept != .notKept, !(storedSigned && stored?.head == head) {
-            problems.append(.unanchored("entries seq \(anchor.seq + 1)–\(count) follow the status anchor (seq \(anchor.seq)) and no valid checkpoint signs them"))
+        } else if count > max(anchor.seq, 0), keepsCheckpoints, !storedVouches {
+            problems.append(.unanchored("entries seq \(max(anchor.seq, 0) + 1)–\(count) follow the status anchor (seq \(anchor.seq)) and no valid checkpoint signs them"))
         }
         return problems
     }

@@ -59,6 +59,7 @@ public struct LedgerKeyring: Sendable, Equatable {
 
     /// Why `checkpoint` is not a valid signature over `evolution`'s head, or nil when it is.
     public func problem(with checkpoint: LedgerCheckpoint, of evolution: EvolutionRef) -> String? {
+        if checkpoint.signature.isEmpty { return "it is not signed" }
         guard let raw = keys[checkpoint.keyID] else {
             return "signed with key \(checkpoint.keyID), which is not among the controller's keys (\(keys.keys.sorted().joined(separator: ", ")))"
         }
