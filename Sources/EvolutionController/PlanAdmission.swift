@@ -62,6 +62,10 @@ final class PlanAdmission: Sendable {
     }
 
     private func check(_ spec: EvolutionSpec, account: EvolutionAccount, namespace: String) async throws -> RefusalRecord? {
+        if namespace == targets.policy.controllerNamespace {
+            return RefusalRecord(reason: .forbidden, message:
+                "Evolutions in \(namespace), the controller's own namespace, are not run: an account there could borrow the controller's rights and its signing key; create the Evolution in a team's namespace")
+        }
         if let refusal = try await accountRefusal(spec, account: account) { return refusal }
         for target in spec.targets {
             do { _ = try targets.secretLocation(of: target, account: account) } catch {

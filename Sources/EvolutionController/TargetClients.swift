@@ -21,10 +21,14 @@ public struct TenancyPolicy: Sendable, Equatable {
     public var defaultServiceAccount: String
     /// Allow kubeconfig Secrets outside the Evolution's namespace (they are still read as the Evolution's account).
     public var allowCrossNamespaceRefs: Bool
+    /// The controller's own namespace: Evolutions there are refused, since their accounts
+    /// live beside the controller's own (whose rights, and signing key, they could borrow).
+    public var controllerNamespace: String?
 
-    public init(defaultServiceAccount: String = "default", allowCrossNamespaceRefs: Bool = false) {
+    public init(defaultServiceAccount: String = "default", allowCrossNamespaceRefs: Bool = false, controllerNamespace: String? = nil) {
         self.defaultServiceAccount = defaultServiceAccount
         self.allowCrossNamespaceRefs = allowCrossNamespaceRefs
+        self.controllerNamespace = controllerNamespace
     }
 
     func account(of spec: EvolutionSpec, namespace: String) -> EvolutionAccount {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvolutionAPI
 import EvolutionController
 import Foundation
 import KubeClient
@@ -45,6 +46,12 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "The controller's own namespace: the ledger signing key's Secret (\(LedgerSigningKeys.secretName)) and the public keys' ConfigMap (\(LedgerSigningKeys.publicKeysConfigMap)) live there. Default: the pod's namespace in a cluster, else causeway-system.")
     var controllerNamespace: String?
 
+    func validate() throws {
+        if let problem = ServiceAccountNames.problem(defaultServiceAccount) {
+            throw ValidationError("--default-service-account \"\(defaultServiceAccount)\" \(problem)")
+        }
+    }
+
     func run() async throws {
         let config: RESTConfig
         var ownNamespace = controllerNamespace ?? "causeway-system"
@@ -62,7 +69,8 @@ struct ControllerCommand: AsyncParsableCommand {
         var options = EvolutionController.Options(ledger: ledgerDirectory.map { .directory($0) } ?? .configMaps)
         options.workers = workers
         options.identity = identity
-        options.tenancy = TenancyPolicy(defaultServiceAccount: defaultServiceAccount, allowCrossNamespaceRefs: !noCrossNamespaceRefs)
+        options.tenancy = TenancyPolicy(defaultServiceAccount: defaultServiceAccount, allowCrossNamespaceRefs: !noCrossNamespaceRefs,
+                                        controllerNamespace: ownNamespace)
         options.signer = signer
         // Every key the controller ever published (a rotated key still verifies what it signed).
         options.keyring = try await LedgerSigningKeys.keyring(client: client, namespace: ownNamespace)

@@ -50,6 +50,7 @@ struct Dev: AsyncParsableCommand {
         // What the example declares beside the Evolution (its account and that account's rights) goes first.
         try await DevEnvironment.apply(documents.filter { $0["kind"] != "Evolution" }, to: environment.home, namespace: namespace)
         var options = EvolutionController.Options(ledgerDirectory: ledgerDirectory)
+        options.tenancy.controllerNamespace = "causeway-system"
         options.signer = try await LedgerSigningKeys.loadOrCreate(client: environment.controller, namespace: "causeway-system")
         let controller = EvolutionController(client: environment.controller, options: options)
         let running = Task { await controller.run() }

@@ -194,7 +194,7 @@ import TestSupport
     /// all); kubeconfig Secrets of other namespaces are refused; an account with rights in
     /// its own namespace only is refused anything elsewhere before anything starts.
     @Test func lockdownAndNamespacedAccounts() async throws {
-        let world = try await Self.start(tenancy: TenancyPolicy(defaultServiceAccount: "causeway-nobody"))
+        let world = try await Self.start(tenancy: TenancyPolicy(defaultServiceAccount: "causeway-nobody", controllerNamespace: "causeway-system"))
         defer { Task { await world.stop() } }
         for ns in ["team-b", "team-c"] { try await Self.namespace(world, ns) }
         try await Self.apply(world, """
@@ -233,6 +233,10 @@ import TestSupport
         _ = try await world.admin.create(Self.evolutions, evolution("borrowed-cluster", account: "deployer",
             target: "targets: [{name: remote, kubeconfigSecretRef: {name: prod, namespace: team-c}}]"), namespace: "team-b")
         _ = try await world.admin.create(Self.evolutions, evolution("own", account: "deployer"), namespace: "team-b")
+        // An Evolution beside the controller, naming the controller's own account.
+        var beside = evolution("borrow-the-controller", account: "causeway-controller")
+        beside["metadata"]?["namespace"] = "causeway-system"
+        _ = try await world.admin.create(Self.evolutions, beside, namespace: "causeway-system")
 
         let own = try await ControllerScenarioTests.wait(world.admin, "own", namespace: "team-b") { $0[path: "status", "phase"] == "Converged" }
         #expect(Self.refusal(own) == nil)
@@ -255,6 +259,10 @@ import TestSupport
         #expect(Self.refusal(borrowed)?["message"]?.stringValue?.contains("can't access Secret team-c/prod from namespace team-b") == true)
 
         #expect(!world.sim.writeLog.contains { $0.namespace == "team-c" }, "nothing reached team-c")
+
+        let controllerOwn = try await ControllerScenarioTests.wait(world.admin, "borrow-the-controller", namespace: "causeway-system") { Self.refusal($0) != nil }
+        #expect(Self.refusal(controllerOwn)?["message"]?.stringValue?.hasPrefix("Evolutions in causeway-system, the controller's own namespace, are not run") == true)
+        #expect(!world.sim.writeLog.contains { $0.user == "system:serviceaccount:causeway-system:causeway-controller" && $0.resource == "configmaps" && $0.name == "settings" })
     }
 
     /// A tenant's kubeconfig Secret that would run a command in the controller (exec) or make it

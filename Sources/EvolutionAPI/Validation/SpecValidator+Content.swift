@@ -69,9 +69,12 @@ extension SpecValidator {
     }
 }
 
-extension SpecValidator {
-    /// ServiceAccount names are DNS subdomains (RFC 1123): up to 253 characters, dot-separated labels.
-    static func dnsSubdomainProblem(_ name: String) -> String? {
+/// What makes a ServiceAccount name valid, for the spec and for the controller's flag alike.
+public enum ServiceAccountNames {
+    /// ServiceAccount names are DNS subdomains (RFC 1123): up to 253 characters, dot-separated
+    /// labels. Anything else (a ':' above all) would make `system:serviceaccount:NS:NAME` name
+    /// something other than an account of NS.
+    public static func problem(_ name: String) -> String? {
         if name.isEmpty { return "is empty" }
         if name.utf8.count > 253 { return "is longer than 253 characters" }
         let ok = name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in

@@ -21,7 +21,7 @@ enum SpecValidator {
                 issues.append(SpecIssue("spec.targets[\(i)].impersonate", "is false, but a target without kubeconfigSecretRef is the controller's own cluster, which an Evolution only ever reaches as its ServiceAccount; remove impersonate"))
             }
         }
-        if let account = spec.serviceAccountName, let problem = dnsSubdomainProblem(account) {
+        if let account = spec.serviceAccountName, let problem = ServiceAccountNames.problem(account) {
             issues.append(SpecIssue("spec.serviceAccountName", "\"\(account)\" \(problem); name a ServiceAccount in the Evolution's namespace"))
         }
         if spec.steps.isEmpty {
