@@ -110,7 +110,8 @@ final class EvolutionReconciler: Reconciler {
     }
 
     /// The live objects the engine checks, per target, from watch caches read as the
-    /// Evolution's account; a watch the API server refuses that account is a refusal.
+    /// Evolution's account. A target that cannot be reached as the account, or a watch the
+    /// API server refuses it, is a refusal; a refused watch's cache is stale and not read.
     private func observations(_ evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?, key: ControllerRuntime.ObjectKey,
                               applyResults: [ApplyResult]) async -> Observations {
         guard let spec, let account else { return Observations(applyResults: applyResults) }
@@ -118,14 +119,20 @@ final class EvolutionReconciler: Reconciler {
         var objects: [String: [EvolutionAPI.ObjectKey: JSON]] = [:]
         var refusal: RefusalRecord?
         for (targetName, keys) in EvolutionEngine.observedObjects(spec: spec, status: EvolutionStatus(json: evolution["status"])) {
-            guard let target = spec.targets.first(where: { $0.name == targetName }),
-                  let connection = try? await targets.connection(for: target, account: account) else { continue }
+            guard let target = spec.targets.first(where: { $0.name == targetName }) else { continue }
+            let connection: TargetConnection
+            do { connection = try await targets.connection(for: target, account: account) } catch {
+                if refusal == nil, !error.transient { refusal = RefusalRecord(reason: error.reason, message: error.description, target: targetName) }
+                continue
+            }
             for objectKey in keys {
+                // An unknown kind may be installed by an earlier step: unseen until it is.
                 guard let resource = try? await connection.client.resource(apiVersion: objectKey.apiVersion, kind: objectKey.kind) else { continue }
                 let objectNamespace = resource.namespaced ? (objectKey.namespace ?? namespace) : nil
                 let seen = observed.observe(objectKey, namespace: objectNamespace, resource: resource, through: connection, for: key)
-                if let object = seen.object { objects[targetName, default: [:]][objectKey] = object }
-                if refusal == nil, let failure = seen.failure, failure.statusCode == 403 {
+                let denied = seen.failure?.statusCode == 403
+                if let object = seen.object, !denied { objects[targetName, default: [:]][objectKey] = object }
+                if refusal == nil, denied, let failure = seen.failure {
                     refusal = RefusalRecord(reason: .forbidden, message:
                         "cannot watch \(resource)\(objectNamespace.map { " in \($0)" } ?? "") on \(targetName) to check \(objectKey): \(failure.message); grant get, list and watch on what the steps check",
                         target: targetName)

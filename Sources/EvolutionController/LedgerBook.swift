@@ -77,7 +77,7 @@ final class LedgerBook: Sendable {
                        step: r.step, target: r.target, actor: r.actor ?? actor, detail: r.detail.objectValue ?? JSONObject())
         }
         _ = try await opened.ledger.append(drafts)
-        guard let head = await opened.ledger.signedHead else { return nil }
+        guard let head = try await opened.ledger.signedHead() else { return nil }
         let segment = opened.configMaps?.newestSegment ?? opened.file.map { FileLedgerStore.fileName(for: $0.evolution) }
         return LedgerSummary(checkpoint: head, backend: backend, segment: segment)
     }

@@ -24,7 +24,7 @@ final class ObservedObjects: Sendable {
     struct Seen {
         var object: JSON?
         var synced: Bool
-        /// Why the informer has not synced, when the API server said why.
+        /// Why the informer's last list or watch failed, until a list succeeds again.
         var failure: InformerFailure?
     }
 
@@ -70,7 +70,7 @@ final class ObservedObjects: Sendable {
         }
         let stats = informer.stats
         return Seen(object: informer.cache.get(namespace: namespace, name: object.name), synced: stats.hasSynced,
-                    failure: stats.hasSynced ? nil : stats.lastFailure)
+                    failure: stats.lastFailure)
     }
 
     private func changed(_ event: InformerEvent, connection: String, resource: APIResource) {

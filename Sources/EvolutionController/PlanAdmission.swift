@@ -81,6 +81,7 @@ final class PlanAdmission: Sendable {
                     connection = known
                 } else {
                     do { connection = try await targets.connection(for: target, account: account) } catch {
+                        if error.transient { throw error }  // no verdict: the reconcile retries
                         return RefusalRecord(reason: error.reason, message: error.description, step: step.name, target: targetName)
                     }
                     connections[targetName] = connection

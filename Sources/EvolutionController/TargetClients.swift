@@ -48,6 +48,8 @@ struct TargetConnection: Sendable {
 struct TargetAccessError: Error, CustomStringConvertible {
     var reason: FailureReason
     var description: String
+    /// The home cluster could not answer (transport, 5xx, 429): worth retrying, not a verdict.
+    var transient = false
 }
 
 /// One client per target cluster. The controller's own cluster is always reached
@@ -86,11 +88,15 @@ final class TargetClients: Sendable {
         do { secret = try await home.impersonating(acting).get(.secrets, name: ref.name, namespace: secretNamespace) } catch {
             let reason: FailureReason = error.statusCode == 403 ? .forbidden : .targetUnreachable
             let hint = error.statusCode == 403 ? "; grant \(account) get on this Secret" : ""
+            let answered = error.statusCode.map { $0 < 500 && $0 != 429 } ?? false
             throw TargetAccessError(reason: reason, description:
-                "target \(target.name): cannot read Secret \(secretNamespace)/\(ref.name) as \(account): \(Self.text(error))\(hint)")
+                "target \(target.name): cannot read Secret \(secretNamespace)/\(ref.name) as \(account): \(Self.text(error))\(hint)",
+                transient: !answered)
         }
         let rv = secret[path: "metadata", "resourceVersion"]?.stringValue ?? ""
         let cacheKey = "\(secretNamespace)/\(ref.name)#\(ref.key)"
+        // Watches follow the Secret: a rotated kubeconfig (another cluster, a revoked token) gets new ones.
+        let connectionKey = "\(cacheKey)@\(rv)"
         let base: KubeClient
         if let cached = built.withLock({ $0[cacheKey] }), cached.resourceVersion == rv {
             base = cached.client
@@ -100,7 +106,9 @@ final class TargetClients: Sendable {
                     "target \(target.name): Secret \(secretNamespace)/\(ref.name) has no key \"\(ref.key)\"; store the kubeconfig under that key")
             }
             do {
-                let config = try KubeConfig.parseSelfContained(String(decoding: data, as: UTF8.self), file: "secret \(secretNamespace)/\(ref.name)").restConfig()
+                var config = try KubeConfig.parseSelfContained(String(decoding: data, as: UTF8.self), file: "secret \(secretNamespace)/\(ref.name)").restConfig()
+                // A tenant's server must not park a reconcile worker for long.
+                config.retry.maxRetryAfter = .seconds(10)
                 base = try KubeClient(config: config)
             } catch {
                 throw TargetAccessError(reason: .targetUnreachable, description:
@@ -110,7 +118,7 @@ final class TargetClients: Sendable {
         }
         let acts = target.impersonates ? acting : nil
         return TargetConnection(client: acts.map { base.impersonating($0) } ?? base,
-                                key: "secret \(cacheKey) as \(acts.map(\.user) ?? "the kubeconfig's identity")")
+                                key: "secret \(connectionKey) as \(acts.map(\.user) ?? "the kubeconfig's identity")")
     }
 
     /// The API server's message for an API error, else the error itself.

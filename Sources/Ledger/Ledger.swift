@@ -56,9 +56,9 @@ public actor Ledger {
     public var head: LedgerHead? { chain.head }
 
     /// The current head signed by this ledger's signer: what the controller anchors in status.
-    public var signedHead: LedgerCheckpoint? {
+    public func signedHead() throws -> LedgerCheckpoint? {
         guard let signer, let head = chain.head else { return nil }
-        return signer.sign(evolution, head: head)
+        return try signer.sign(evolution, head: head)
     }
     public var count: Int { chain.count }
 
@@ -105,7 +105,7 @@ public actor Ledger {
     private func reloadLocked() async throws {
         let entries = try await store.load()
         if let keyring {
-            let problems = LedgerAnchors.check(entries, evolution: evolution, anchor: signedHead, stored: try await store.storedCheckpoint(), keyring: keyring)
+            let problems = LedgerAnchors.check(entries, evolution: evolution, anchor: try signedHead(), stored: try await store.storedCheckpoint(), keyring: keyring)
             if !problems.isEmpty { throw LedgerError.tampered(problems) }
         }
         chain = try LedgerChain(evolution: evolution, verifying: entries)
@@ -115,7 +115,7 @@ public actor Ledger {
         for _ in 0..<Self.maxAttempts {
             let plan = try chain.plan(drafts, now: clock())
             if plan.newEntries.isEmpty { return try await results(of: plan) }
-            let checkpoint = plan.newEntries.last.flatMap { last in signer?.sign(evolution, head: last.asHead) }
+            let checkpoint = try plan.newEntries.last.flatMap { last in try signer?.sign(evolution, head: last.asHead) }
             do {
                 try await store.append(plan.newEntries, after: plan.after, checkpoint: checkpoint)
             } catch LedgerStoreError.headMoved {

@@ -84,8 +84,8 @@ func tenancyBenchmarks() async throws -> [Row] {
     let evolution = EvolutionRef(namespace: ns, name: "bench", uid: "0b7d4c1e-9a55-4f6f-8e2d-1c3b5a7d9e0f")
     let head = LedgerHead(seq: 1234, hash: .zero)
     rows.append(Row(benchmark: "Ed25519 checkpoint signatures", subject: "LedgerSigner (swift-crypto)",
-                    value: throughput { _ = signer.sign(evolution, head: head) }, unit: "signatures/s", target: ""))
-    let checkpoint = signer.sign(evolution, head: head)
+                    value: try throughput { _ = try signer.sign(evolution, head: head) }, unit: "signatures/s", target: ""))
+    let checkpoint = try signer.sign(evolution, head: head)
     rows.append(Row(benchmark: "Ed25519 checkpoint verifications", subject: "LedgerKeyring (swift-crypto)",
                     value: throughput { precondition(keyring.problem(with: checkpoint, of: evolution) == nil) }, unit: "verifications/s", target: ""))
     for (label, key) in [("unsigned", nil as LedgerSigner?), ("signed", signer)] {

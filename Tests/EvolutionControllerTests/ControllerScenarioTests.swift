@@ -11,9 +11,10 @@ import Ledger
 @Suite(.serialized) struct ControllerScenarioTests {
     static let evolutions = APIResource.evolutions
 
-    static func start(_ name: String, configure: (inout KubeSimOptions) -> Void = { _ in }) async throws -> (KubeSim, KubeClient) {
+    /// A cluster; `tls` for one a kubeconfig Secret names (the controller reaches other clusters over https only).
+    static func start(_ name: String, tls: Bool = false, configure: (inout KubeSimOptions) -> Void = { _ in }) async throws -> (KubeSim, KubeClient) {
         var options = KubeSimOptions(name: name)
-        options.tls = false
+        options.tls = tls
         configure(&options)
         let sim = try await KubeSim.start(options)
         var config = try KubeConfig.parse(sim.kubeconfig()).restConfig()

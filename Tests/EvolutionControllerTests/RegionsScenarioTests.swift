@@ -29,7 +29,7 @@ import KubeYAML
         try await ControllerScenarioTests.grantClusterAdmin(home)
         var regions: [String: KubeSim] = [:]
         for (name, delay) in Self.regions {
-            let (sim, client) = try await ControllerScenarioTests.start(name) {
+            let (sim, client) = try await ControllerScenarioTests.start(name, tls: true) {
                 $0.simulation.propagation = [PropagationRule(group: "gw.example", kind: "Policy", delay: delay)]
             }
             _ = try await client.create(.customResourceDefinitions, try YAML.parse("""

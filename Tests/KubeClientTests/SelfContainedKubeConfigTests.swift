@@ -37,6 +37,13 @@ struct SelfContainedKubeConfigTests {
         if field == "tokenFile" { _ = try KubeConfig.parse(Self.kubeconfig(user: user)).restConfig() }
     }
 
+    @Test(arguments: ["http://k.example:6443", "https://169.254.169.254/latest?x=", "https://user:pw@k.example", "https://k.example#frag"])
+    func theServerMustBeAPlainHTTPSURL(server: String) {
+        #expect(throws: KubeConfigError.self) {
+            _ = try KubeConfig.parseSelfContained(Self.kubeconfig(user: "token: abc", cluster: "server: \"\(server)\""), file: "s").restConfig()
+        }
+    }
+
     @Test func aCertificateAuthorityFileIsRefused() {
         #expect(throws: KubeConfigError.self) {
             _ = try KubeConfig.parseSelfContained(Self.kubeconfig(user: "token: abc", cluster: "server: https://k:6443, certificate-authority: /etc/ca.pem"),

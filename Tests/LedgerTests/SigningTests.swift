@@ -13,7 +13,7 @@ struct SigningTests {
     @Test func aCheckpointRoundTripsAndVerifiesOnlyForItsHeadAndEvolution() throws {
         var rng = SeededRNG(seed: 7)
         let entries = Fixtures.chain(5, rng: &rng)
-        let checkpoint = Self.signer.sign(Fixtures.evolution, head: entries[4].asHead)
+        let checkpoint = try Self.signer.sign(Fixtures.evolution, head: entries[4].asHead)
         let text = checkpoint.json.serializedString()
         #expect(LedgerCheckpoint(json: try JSON.parse(Array(text.utf8))) == checkpoint)
         #expect(checkpoint.keyID.count == 16 && checkpoint.signature.count == 64)
@@ -24,7 +24,7 @@ struct SigningTests {
         #expect(Self.keyring.problem(with: moved, of: Fixtures.evolution)?.contains("does not match seq 4") == true)
         let other = EvolutionRef(namespace: "platform", name: "other", uid: Fixtures.evolution.uid)
         #expect(Self.keyring.problem(with: checkpoint, of: other) != nil, "a signature is bound to its evolution")
-        let stranger = LedgerSigner().sign(Fixtures.evolution, head: entries[4].asHead)
+        let stranger = try LedgerSigner().sign(Fixtures.evolution, head: entries[4].asHead)
         #expect(Self.keyring.problem(with: stranger, of: Fixtures.evolution)?.contains("not among the controller's keys") == true)
         #expect(!"\(Self.signer)".contains(String(Self.signer.rawRepresentation.map { String($0) }.joined())), "no key bytes in a description")
         #expect("\(Self.signer)" == "LedgerSigner(keyID: \(Self.signer.keyID))")
@@ -41,7 +41,7 @@ struct SigningTests {
         for n in 0..<6 {
             _ = try await ledger.append(EntryDraft(id: "e\(n)", event: .stepStarted, generation: 1, step: "s\(n)", target: "t", actor: "causeway"))
         }
-        let anchor = try #require(await ledger.signedHead)
+        let anchor = try #require(try await ledger.signedHead())
         func check() async throws -> [LedgerAnchors.Problem] {
             let store = ConfigMapLedgerStore(client: harness.admin, evolution: evolution)
             let entries = try await store.load()
@@ -91,12 +91,12 @@ struct SigningTests {
     @Test func entriesAppendedBehindTheControllersBackAreUnanchored() async throws {
         var rng = SeededRNG(seed: 3)
         let entries = Fixtures.chain(4, rng: &rng)
-        let anchor = Self.signer.sign(Fixtures.evolution, head: entries[2].asHead)
-        let forged = LedgerSigner().sign(Fixtures.evolution, head: entries[3].asHead)
+        let anchor = try Self.signer.sign(Fixtures.evolution, head: entries[2].asHead)
+        let forged = try LedgerSigner().sign(Fixtures.evolution, head: entries[3].asHead)
         let problems = LedgerAnchors.check(entries, evolution: Fixtures.evolution, anchor: anchor, stored: .kept(forged), keyring: Self.keyring)
         #expect(problems.map(\.kind) == ["bad-signature", "unanchored"])
         // The controller's own tail (status not yet written, e.g. across a crash) passes.
-        let own = Self.signer.sign(Fixtures.evolution, head: entries[3].asHead)
+        let own = try Self.signer.sign(Fixtures.evolution, head: entries[3].asHead)
         #expect(LedgerAnchors.check(entries, evolution: Fixtures.evolution, anchor: anchor, stored: .kept(own), keyring: Self.keyring) == [])
         // No anchor yet: a ledger someone made before the controller wrote one is nobody's.
         #expect(LedgerAnchors.check(entries, evolution: Fixtures.evolution, anchor: nil, stored: .kept(nil), keyring: Self.keyring).map(\.kind) == ["unanchored"])

@@ -181,7 +181,7 @@ public final class KubeClient: Sendable {
                 guard config.retry.shouldRetry(error, method: method, attempt: attempt) else { throw error }
                 var delay = config.retry.jitteredDelay(afterAttempt: attempt, random: Double.random(in: 0..<1))
                 if case .api(let status) = error, let seconds = status.retryAfterSeconds {
-                    delay = max(delay, .seconds(seconds))
+                    delay = max(delay, min(.seconds(seconds), config.retry.maxRetryAfter))
                 }
                 do { try await Task.sleep(for: delay) } catch { throw .cancelled }
                 attempt += 1

@@ -114,6 +114,7 @@ public struct KubeConfig: Sendable {
         guard let server = cluster.value["server"]?.stringValue, !server.isEmpty else {
             throw KubeConfigError("cluster \"\(clusterName)\" has no server", file: cluster.file)
         }
+        if selfContained { try checkSelfContainedServer(server, cluster: cluster, name: clusterName) }
         var config = RESTConfig(server: server)
         if let ns = context.value["namespace"]?.stringValue, !ns.isEmpty { config.namespace = ns }
         try applyCluster(cluster, name: clusterName, to: &config)
@@ -124,6 +125,19 @@ public struct KubeConfig: Sendable {
             try applyUser(user, name: userName, to: &config)
         }
         return config
+    }
+
+    /// A self-contained kubeconfig names an API server, not any URL: https, no query or
+    /// fragment (where a path could be smuggled), and a plain host name for TLS.
+    private func checkSelfContainedServer(_ server: String, cluster: Entry, name: String) throws(KubeConfigError) {
+        guard let url = URLComponents(string: server), url.scheme == "https", url.host?.isEmpty == false,
+              url.query == nil, url.fragment == nil, url.user == nil else {
+            throw KubeConfigError("cluster \"\(name)\" server \"\(server)\" must be an https URL without credentials, query or fragment", file: cluster.file)
+        }
+        if let serverName = cluster.value["tls-server-name"]?.stringValue, !serverName.isEmpty,
+           !serverName.utf8.allSatisfy({ $0 == 45 || $0 == 46 || ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) }) {
+            throw KubeConfigError("cluster \"\(name)\" tls-server-name \"\(serverName)\" must be a host name", file: cluster.file)
+        }
     }
 
     /// In a self-contained kubeconfig, refuses `key` when it is set.

@@ -10,12 +10,17 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxDelay: Duration
     /// Fraction of each delay added at random (0.5 → up to +50%), so clients do not retry in step.
     public var jitter: Double
+    /// The longest Retry-After obeyed: a server (or whoever wrote a kubeconfig naming one)
+    /// asking for months must not park the caller for months.
+    public var maxRetryAfter: Duration
 
-    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(10), jitter: Double = 0.5) {
+    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(10), jitter: Double = 0.5,
+                maxRetryAfter: Duration = .seconds(60)) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.jitter = jitter
+        self.maxRetryAfter = maxRetryAfter
     }
 
     public static let none = RetryPolicy(maxAttempts: 1)

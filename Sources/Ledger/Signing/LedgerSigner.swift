@@ -31,11 +31,11 @@ public struct LedgerSigner: Sendable, CustomStringConvertible, CustomDebugString
     public var description: String { "LedgerSigner(keyID: \(keyID))" }
     public var debugDescription: String { description }
 
-    public func sign(_ evolution: EvolutionRef, head: LedgerHead) -> LedgerCheckpoint {
+    /// Throws what the crypto library reports; never an empty signature in its place.
+    public func sign(_ evolution: EvolutionRef, head: LedgerHead) throws -> LedgerCheckpoint {
         let message = LedgerCheckpoint.message(for: evolution, head: head)
-        // The bytes were accepted as a key at init, and signing bytes in memory does not fail.
-        let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation)
-        let signature = (try? key?.signature(for: message)).flatMap { $0.map { Array($0) } } ?? []
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation)
+        let signature = Array(try key.signature(for: message))
         return LedgerCheckpoint(seq: head.seq, hash: head.hash, keyID: keyID, signature: signature)
     }
 }
