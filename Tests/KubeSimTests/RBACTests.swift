@@ -261,4 +261,52 @@ struct RBACTests {
         #expect(resources.sorted() == ["selfsubjectaccessreviews", "selfsubjectrulesreviews"])
         #expect(status?["incomplete"] == false)
     }
+
+    @Test func fidelityCornersOfImpersonationBindingsAndPaths() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        // A malformed ServiceAccount username is a plain user: impersonating it needs `impersonate` on users.
+        _ = try await h.client.create(Self.clusterRoles, Self.role("sa-impersonator", #"[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]"#))
+        _ = try await h.client.create(Self.clusterRoleBindings, Self.binding("alice-sa", role: "sa-impersonator", subject: "{kind: User, name: alice}"))
+        let alice = try h.client(token: "alice-token")
+        do {
+            _ = try await alice.impersonating(Impersonation(user: "system:serviceaccount:Team_A:x")).list(.configMaps, namespace: "default")
+            Issue.record("a malformed account name was impersonated as an account")
+        } catch {
+            #expect(message(error).contains(#"cannot impersonate resource "users""#), "\(message(error))")
+        }
+        // Bindings: only Role or ClusterRole, and a roleRef never changes.
+        do {
+            _ = try await h.client.create(Self.roleBindings, Self.binding("odd", namespace: "default", role: "x", roleKind: "Group", subject: "{kind: User, name: alice}"))
+            Issue.record("a binding to a Group kind")
+        } catch {
+            #expect(error.statusCode == 422)
+            #expect(message(error).contains(#"roleRef.kind: Unsupported value: "Group": supported values: "Role", "ClusterRole""#), "\(message(error))")
+        }
+        var binding = try await h.client.get(Self.clusterRoleBindings, name: "alice-sa")
+        binding["roleRef"]?["name"] = "cluster-admin"
+        do {
+            _ = try await h.client.update(Self.clusterRoleBindings, binding)
+            Issue.record("roleRef changed")
+        } catch {
+            #expect(message(error).contains("roleRef: Invalid value"), "\(message(error))")
+            #expect(message(error).hasSuffix("cannot change roleRef"))
+        }
+        // An aggregation rule gathers anything: only a cluster admin may write one.
+        _ = try await h.client.create(Self.clusterRoles, Self.role("role-writer",
+            #"[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [create]}, {apiGroups: [""], resources: [configmaps], verbs: [get]}]"#))
+        _ = try await h.client.create(Self.clusterRoleBindings, Self.binding("alice-writes-roles", role: "role-writer", subject: "{kind: User, name: alice}"))
+        var aggregated = Self.role("gatherer", #"[{apiGroups: [""], resources: [configmaps], verbs: [get]}]"#)
+        aggregated["aggregationRule"] = ["clusterRoleSelectors": [["matchLabels": ["gather": "true"]]]]
+        do {
+            _ = try await alice.create(Self.clusterRoles, aggregated)
+            Issue.record("an aggregation rule from a non-admin")
+        } catch {
+            #expect(message(error) == #"clusterroles.rbac.authorization.k8s.io "gatherer" is forbidden: must have cluster-admin privileges to use the aggregationRule"#)
+        }
+        // /version and /version/ are different URLs to RBAC; discovery is open to the authenticated only.
+        let anonymous = try h.client(token: nil)
+        #expect(try await anonymous.send("GET", "/version/").status == 200)
+        await #expect(throws: KubeClientError.self) { _ = try await anonymous.send("GET", "/apis/") }
+    }
 }

@@ -9,9 +9,10 @@ struct APIRequest: Sendable {
     var headers: [(String, String)]
     var body: [UInt8]
 
-    /// Header names compare without case, and without building lower-cased copies per lookup.
+    /// The first value, as Go's `Header.Get` reads it. Names compare without case, and
+    /// without building lower-cased copies per lookup.
     func header(_ name: String) -> String? {
-        headers.last { Self.sameIgnoringASCIICase($0.0, name) }?.1
+        headers.first { Self.sameIgnoringASCIICase($0.0, name) }?.1
     }
 
     static func sameIgnoringASCIICase(_ a: String, _ b: String) -> Bool {

@@ -79,6 +79,9 @@ extension APIServer {
         }
         if type.kind == "Lease", let problem = ObjectRules.leaseTimeProblem(object) { throw APIError.badRequest(problem) }
         var causes = ObjectRules.validateMetadata(object, type: type) + ObjectRules.validateKind(object, type: type)
+        if type.group == RBACPolicy.group, type.kind.hasSuffix("Binding"), let existing, existing["roleRef"] != object["roleRef"] {
+            causes.append(.invalid("roleRef", object["roleRef"] ?? .null, "cannot change roleRef"))
+        }
         if type.key == Self.crdType, let problem = validateCRD(object) {
             causes.append(.invalid("metadata.name", .string(name), problem))
         }

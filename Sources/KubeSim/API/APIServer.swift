@@ -90,8 +90,8 @@ final class APIServer: @unchecked Sendable {
         // Authentication, then impersonation, then authorisation as the impersonated user (KUBE-API.md §8).
         let user = try impersonate(request, requester: requester)
         guard let info = RequestInfo.parse(method: request.method, path: request.path, watchParameter: request.isWatch) else {
-            let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
-            try requireAuthorized(AuthorizationAttributes(user: user, verb: request.method.lowercased(), isResourceRequest: false, path: path))
+            // The path as sent: /version and /version/ are different URLs to RBAC.
+            try requireAuthorized(AuthorizationAttributes(user: user, verb: request.method.lowercased(), isResourceRequest: false, path: request.path))
             return try nonResource(request)
         }
         try requireAuthorized(AuthorizationAttributes(user: user, info))

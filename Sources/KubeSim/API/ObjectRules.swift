@@ -27,8 +27,21 @@ enum ObjectRules {
         case ("coordination.k8s.io", "Lease"): return lease(object)
         case ("", "Event"): return coreEvent(object)
         case ("events.k8s.io", "Event"): return eventsEvent(object)
+        case ("rbac.authorization.k8s.io", "RoleBinding"): return roleRef(object, kinds: ["Role", "ClusterRole"])
+        case ("rbac.authorization.k8s.io", "ClusterRoleBinding"): return roleRef(object, kinds: ["ClusterRole"])
         default: return []
         }
+    }
+
+    /// A binding names a role of a kind it may bind, in the RBAC group.
+    static func roleRef(_ object: JSON, kinds: [String]) -> [FieldError] {
+        var causes: [FieldError] = []
+        let kind = object[path: "roleRef", "kind"]?.stringValue ?? ""
+        if !kinds.contains(kind) { causes.append(.notSupported("roleRef.kind", .string(kind), supported: kinds)) }
+        let group = object[path: "roleRef", "apiGroup"]?.stringValue ?? ""
+        if group != "rbac.authorization.k8s.io" { causes.append(.notSupported("roleRef.apiGroup", .string(group), supported: ["rbac.authorization.k8s.io"])) }
+        if (object[path: "roleRef", "name"]?.stringValue ?? "").isEmpty { causes.append(.required("roleRef.name")) }
+        return causes
     }
 
     static let configMapLimit = 1_048_576

@@ -5,9 +5,11 @@ import KubeJSON
 /// system:masters, discovery and health paths for everyone, and access reviews
 /// (`kubectl auth can-i`) for every authenticated user.
 enum BootstrapPolicy {
+    /// Everything: what cluster-admin holds, and what using an aggregationRule takes.
+    static let fullAuthority = [PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"]), PolicyRule(verbs: ["*"], nonResourceURLs: ["*"])]
+
     static let clusterRoles: [(name: String, rules: [PolicyRule])] = [
-        ("cluster-admin", [PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"]),
-                           PolicyRule(verbs: ["*"], nonResourceURLs: ["*"])]),
+        ("cluster-admin", fullAuthority),
         ("system:discovery", [PolicyRule(verbs: ["get"], nonResourceURLs: [
             "/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"])]),
         ("system:public-info-viewer", [PolicyRule(verbs: ["get"], nonResourceURLs: [

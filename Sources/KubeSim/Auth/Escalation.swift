@@ -21,9 +21,12 @@ extension APIServer {
         case "rolebindings", "clusterrolebindings":
             let ref = RBACPolicy.RoleRef(kind: object[path: "roleRef", "kind"]?.stringValue ?? "",
                                          name: object[path: "roleRef", "name"]?.stringValue ?? "")
-            let bind = AuthorizationAttributes(user: c.user, verb: "bind", group: RBACPolicy.group,
-                                               resource: ref.kind == "Role" ? "roles" : "clusterroles", namespace: namespace, name: ref.name)
-            if ["Role", "ClusterRole"].contains(ref.kind), authorize(bind).allowed { return }
+            // Any other kind is invalid: validation refuses it next.
+            guard ["Role", "ClusterRole"].contains(ref.kind) else { return }
+            let bind = AuthorizationAttributes(user: c.user, verb: "bind", group: object[path: "roleRef", "apiGroup"]?.stringValue ?? "",
+                                               version: "*", resource: ref.kind == "Role" ? "roles" : "clusterroles",
+                                               namespace: namespace, name: ref.name)
+            if authorize(bind).allowed { return }
             switch rbac.rules(of: ref, namespace: namespace) {
             case .success(let rules): grants = rules
             case .failure(let missing):
@@ -35,7 +38,15 @@ extension APIServer {
         }
         let held = rules(for: c.user, namespace: namespace)
         let missing = Self.uncovered(grants, by: held.rules)
-        guard !missing.isEmpty else { return }
+        guard !missing.isEmpty else {
+            // An aggregation rule can gather anything, so it takes full authority (* on *.* and every URL).
+            if c.type.plural == "clusterroles", let aggregation = object["aggregationRule"], !aggregation.isNull,
+               !Self.uncovered(BootstrapPolicy.fullAuthority, by: held.rules).isEmpty {
+                throw AuthorizationAttributes.forbidden(group: RBACPolicy.group, resource: c.type.plural, name: name,
+                                                        because: "must have cluster-admin privileges to use the aggregationRule")
+            }
+            return
+        }
         let groups = "[" + c.user.groups.map { "\"\($0)\"" }.joined(separator: " ") + "]"
         var message = "user \"\(c.user.name)\" (groups=\(groups)) is attempting to grant RBAC permissions not currently held:\n"
             + Set(Self.compact(missing).map(Self.compactString)).sorted().joined(separator: "\n")

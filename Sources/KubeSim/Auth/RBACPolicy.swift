@@ -1,4 +1,5 @@
 import KubeJSON
+import KubeSemantics
 
 /// The RBAC objects of one store, parsed: what the real RBAC authorizer reads
 /// from its informers. Rebuilt when any of the four kinds changes.
@@ -167,12 +168,15 @@ enum ServiceAccountName {
 
     static func username(namespace: String, name: String) -> String { "\(prefix)\(namespace):\(name)" }
 
-    /// (namespace, name) of a ServiceAccount username, nil for any other user.
+    /// (namespace, name) of a ServiceAccount username, nil for any other user (SplitUsername:
+    /// a namespace that is no DNS label or a name that is no DNS subdomain makes it a plain user).
     static func split(_ username: String) -> (namespace: String, name: String)? {
         guard username.hasPrefix(prefix) else { return nil }
         let parts = username.dropFirst(prefix.count).split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
-        return (String(parts[0]), String(parts[1]))
+        guard parts.count == 2 else { return nil }
+        let namespace = String(parts[0]), name = String(parts[1])
+        guard NameValidation.dns1123Label(namespace).isEmpty, NameValidation.dns1123Subdomain(name).isEmpty else { return nil }
+        return (namespace, name)
     }
 
     /// The groups every ServiceAccount of `namespace` is in.
