@@ -25,6 +25,8 @@ public final class EvolutionController: Sendable {
         public var signer: LedgerSigner?
         /// The keys whose checkpoints a ledger must carry to be extended; with `signer` alone, its own.
         public var keyring: LedgerKeyring?
+        /// Reads the published keys again, when a checkpoint names a key not in `keyring`.
+        public var refreshKeyring: (@Sendable () async throws -> LedgerKeyring)?
         public var now: @Sendable () -> Date = { Date() }
 
         public init(ledger: LedgerBackend) {
@@ -52,7 +54,8 @@ public final class EvolutionController: Sendable {
         reconciler = EvolutionReconciler(
             cache: informer.cache, home: client, targets: TargetClients(home: client, policy: options.tenancy), observed: observed,
             ledgers: LedgerBook(backend: options.ledger, client: client, actor: options.identity, signer: options.signer,
-                                keyring: options.keyring ?? options.signer.map { LedgerKeyring(publicKeys: [$0.publicKey]) }),
+                                keyring: options.keyring ?? options.signer.map { LedgerKeyring(publicKeys: [$0.publicKey]) },
+                                refreshKeyring: options.refreshKeyring),
             events: EventRecorder(client: client, reportingController: "causeway.dev/evolution-controller",
                                   reportingInstance: options.identity),
             now: options.now)

@@ -15,7 +15,6 @@ import Synchronization
 /// Apply outcomes are fed straight back into another decision (up to a few
 /// rounds), so a step that converges instantly does not wait for a requeue.
 final class EvolutionReconciler: Reconciler {
-    static let fieldManager = "causeway"
     static let evolutions = APIResource.evolutions
 
     let cache: ObjectCache
@@ -174,11 +173,10 @@ final class EvolutionReconciler: Reconciler {
         }
         var versions: [EvolutionAPI.ObjectKey: String] = [:]
         for manifest in action.objects {
-            var object = manifest
             do {
-                let resource = try await client.resource(for: object)
-                if resource.namespaced, object[path: "metadata", "namespace"] == nil { object["metadata"]?["namespace"] = .string(namespace) }
-                let applied = try await client.apply(resource, object, fieldManager: Self.fieldManager, force: true)
+                let resource = try await client.resource(for: manifest)
+                let object = StepApply.placed(manifest, resource: resource, evolutionNamespace: namespace)
+                let applied = try await StepApply.apply(object, resource: resource, with: client)
                 if let key = EvolutionAPI.ObjectKey(manifest: manifest) {
                     versions[key] = applied[path: "metadata", "resourceVersion"]?.stringValue ?? ""
                 }

@@ -22,7 +22,10 @@ final class LedgerBook: Sendable {
     let client: KubeClient
     let actor: String
     let signer: LedgerSigner?
-    let keyring: LedgerKeyring?
+    /// Where to read the keys again when a checkpoint names one this book does not know
+    /// (another replica made a new key after this one started).
+    let refreshKeyring: (@Sendable () async throws -> LedgerKeyring)?
+    private let keyring: Mutex<LedgerKeyring?>
     private struct Opened {
         var ledger: Ledger
         var file: FileLedgerStore?
@@ -30,12 +33,14 @@ final class LedgerBook: Sendable {
     }
     private let open = Mutex<[String: Opened]>([:])
 
-    init(backend: LedgerBackend, client: KubeClient, actor: String, signer: LedgerSigner? = nil, keyring: LedgerKeyring? = nil) {
+    init(backend: LedgerBackend, client: KubeClient, actor: String, signer: LedgerSigner? = nil, keyring: LedgerKeyring? = nil,
+         refreshKeyring: (@Sendable () async throws -> LedgerKeyring)? = nil) {
         self.backend = backend
         self.client = client
         self.actor = actor
         self.signer = signer
-        self.keyring = keyring
+        self.keyring = Mutex(keyring)
+        self.refreshKeyring = refreshKeyring
     }
 
     private func opened(for evolution: JSON) async throws -> Opened {
@@ -45,6 +50,7 @@ final class LedgerBook: Sendable {
         if let opened = open.withLock({ $0[ref.uid] }) { return opened }
         // Reconciles of one Evolution never run at once, so only one opener reaches here per uid.
         let anchor = EvolutionStatus(json: evolution["status"]).ledger?.checkpoint
+        let keyring = self.keyring.withLock { $0 }
         var opened: Opened
         switch backend {
         case .directory(let directory):
@@ -69,8 +75,27 @@ final class LedgerBook: Sendable {
     }
 
     /// Appends the engine's records as one batch (ids the ledger holds already are
-    /// absorbed) and returns the new anchor for status, when the controller signs.
+    /// absorbed) and returns the new anchor for status, when the controller signs. A
+    /// checkpoint signed with a key this book does not know yet makes it read the keys
+    /// again and reopen the ledger, once.
     func record(_ records: [LedgerRecord], for evolution: JSON) async throws -> LedgerSummary? {
+        do {
+            return try await recordOnce(records, for: evolution)
+        } catch LedgerError.tampered(let problems) where refreshKeyring != nil && problems.contains(where: Self.namesAnUnknownKey) {
+            let fresh = try await refreshKeyring!()
+            keyring.withLock { $0 = fresh }
+            let uid = evolution[path: "metadata", "uid"]?.stringValue ?? ""
+            _ = open.withLock { $0.removeValue(forKey: uid) }
+            return try await recordOnce(records, for: evolution)
+        }
+    }
+
+    private static func namesAnUnknownKey(_ problem: LedgerAnchors.Problem) -> Bool {
+        if case .badSignature(let text) = problem { return text.contains("not among the controller's keys") }
+        return false
+    }
+
+    private func recordOnce(_ records: [LedgerRecord], for evolution: JSON) async throws -> LedgerSummary? {
         let opened = try await opened(for: evolution)
         let drafts = records.map { r in
             EntryDraft(id: r.id, event: LedgerEvent(rawValue: r.event.rawValue), generation: Int(r.generation),

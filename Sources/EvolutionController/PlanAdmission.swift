@@ -31,7 +31,6 @@ final class PlanAdmission: Sendable {
     let targets: TargetClients
     let now: @Sendable () -> Date
     private let verdicts = Mutex<[ControllerRuntime.ObjectKey: Verdict]>([:])
-    static let fieldManager = "causeway"
 
     init(home: KubeClient, targets: TargetClients, now: @escaping @Sendable () -> Date) {
         self.home = home
@@ -123,14 +122,10 @@ final class PlanAdmission: Sendable {
     /// an invalid object is for the apply to report.
     private func dryRun(_ manifest: JSON, step: String, target: String, client: KubeClient, namespace: String) async -> RefusalRecord? {
         guard let resource = try? await client.resource(for: manifest) else { return nil }
-        var object = manifest
-        if resource.namespaced {
-            let objectNamespace = manifest[path: "metadata", "namespace"]?.stringValue ?? namespace
-            guard objectNamespace != namespace else { return nil }
-            object["metadata"]?["namespace"] = .string(objectNamespace)
-        }
+        let object = StepApply.placed(manifest, resource: resource, evolutionNamespace: namespace)
+        if resource.namespaced, object[path: "metadata", "namespace"]?.stringValue == namespace { return nil }
         do {
-            _ = try await client.apply(resource, object, fieldManager: Self.fieldManager, force: true, dryRun: true)
+            _ = try await StepApply.apply(object, resource: resource, with: client, dryRun: true)
         } catch where error.statusCode == 403 {
             let name = EvolutionAPI.ObjectKey(manifest: manifest)?.description ?? resource.description
             return RefusalRecord(reason: .forbidden, message: "step \(step) on \(target) may not apply \(name): \(TargetClients.text(error))",

@@ -74,6 +74,8 @@ struct ControllerCommand: AsyncParsableCommand {
         options.signer = signer
         // Every key the controller ever published (a rotated key still verifies what it signed).
         options.keyring = try await LedgerSigningKeys.keyring(client: client, namespace: ownNamespace)
+        let keysNamespace = ownNamespace
+        options.refreshKeyring = { try await LedgerSigningKeys.keyring(client: client, namespace: keysNamespace) }
         let controller = EvolutionController(client: client, options: options)
         let election = leaderElectionNamespace.isEmpty ? nil
             : LeaderElectionConfig(namespace: leaderElectionNamespace, leaseName: "causeway-controller", identity: identity)

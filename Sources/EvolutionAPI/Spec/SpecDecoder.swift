@@ -25,8 +25,10 @@ enum SpecDecoder {
             let refShape = elementShape(fields["targets"]!).fields!["kubeconfigSecretRef"]!
             if let r = reader.object(t["kubeconfigSecretRef"], at: path + ".kubeconfigSecretRef", shape: refShape) {
                 if let secret = reader.string(r["name"], at: path + ".kubeconfigSecretRef.name"), !secret.isEmpty {
+                    // An empty namespace means the Evolution's, as an omitted one does.
+                    let namespace = reader.string(r["namespace"], at: path + ".kubeconfigSecretRef.namespace").flatMap { $0.isEmpty ? nil : $0 }
                     ref = SecretKeyReference(
-                        name: secret, namespace: reader.string(r["namespace"], at: path + ".kubeconfigSecretRef.namespace"),
+                        name: secret, namespace: namespace,
                         key: reader.string(r["key"], at: path + ".kubeconfigSecretRef.key") ?? SecretKeyReference.defaultKey)
                 } else {
                     reader.fail(path + ".kubeconfigSecretRef.name", "required; name the Secret holding the kubeconfig (key \"kubeconfig\")")

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import EvolutionAPI
+@testable import EvolutionController
+import struct EvolutionEngine.LedgerRecord
+import enum EvolutionEngine.LedgerEvent
+import KubeClient
+import KubeJSON
+import KubeSim
+import Ledger
+
+/// A ledger signed by one replica's key is extended by another replica that made a
+/// new key later: the book reads the published keys again instead of calling it tampered.
+struct LedgerBookTests {
+    @Test func aCheckpointByAKeyPublishedLaterIsAcceptedAfterReadingTheKeysAgain() async throws {
+        let (sim, admin) = try await ControllerScenarioTests.start("book")
+        defer { Task { await sim.stop() } }
+        let first = LedgerSigner(), second = LedgerSigner()
+        let published = LedgerKeyring(publicKeys: [first.publicKey, second.publicKey])
+        var evolution: JSON = ["metadata": ["name": "e", "namespace": "default", "uid": "u-book"]]
+        let record = { (id: String) in LedgerRecord(id: id, event: .stepStarted, generation: 1, step: "s", target: "t", actor: nil, detail: [:]) }
+
+        let one = LedgerBook(backend: .configMaps, client: admin, actor: "replica-1", signer: first)
+        let anchor = try #require(try await one.record([record("a")], for: evolution))
+        #expect(anchor.keyID == first.keyID)
+        evolution["status"] = ["ledger": EvolutionStatus(ledger: anchor).json["ledger"] ?? .null]
+
+        let reads = ReadCount()
+        let two = LedgerBook(backend: .configMaps, client: admin, actor: "replica-2", signer: second,
+                             keyring: LedgerKeyring(publicKeys: [second.publicKey]), refreshKeyring: { reads.add(); return published })
+        let next = try #require(try await two.record([record("b")], for: evolution))
+        #expect(next.entries == 2 && next.keyID == second.keyID)
+        #expect(reads.count == 1)
+        // A key nobody published stays a bad signature.
+        let stranger = LedgerBook(backend: .configMaps, client: admin, actor: "replica-3", signer: LedgerSigner(),
+                                  keyring: LedgerKeyring(), refreshKeyring: { LedgerKeyring() })
+        await #expect(throws: LedgerError.self) { _ = try await stranger.record([record("c")], for: evolution) }
+    }
+
+    final class ReadCount: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        func add() { lock.withLock { n += 1 } }
+        var count: Int { lock.withLock { n } }
+    }
+}
