@@ -47,8 +47,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "EvolutionAPI", dependencies: ["KubeJSON", "RFC3339"]),
-        .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON"]),
-        .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", "RFC3339", .product(name: "Crypto", package: "swift-crypto")]),
+        // The ledger's vocabulary: event kinds and detail shapes, one definition for the engine (writer) and the ledger's readers.
+        .target(name: "LedgerVocabulary", dependencies: ["KubeJSON"]),
+        .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON", "LedgerVocabulary"]),
+        .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", "RFC3339", "LedgerVocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         // Seeded randomness shared by the property tests; running commands (kubectl, causeway) as a user would.
         .target(name: "TestSupport", dependencies: ["KubeJSON"]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.

@@ -171,15 +171,13 @@ final class EvolutionReconciler: Reconciler {
         do { client = try await targets.connection(for: target, account: account).client } catch {
             return failed(error.reason.rawValue, error.description, retryable: error.reason == .targetUnreachable)
         }
-        var versions: [EvolutionAPI.ObjectKey: String] = [:]
+        var sent: [AppliedObject] = []
         for manifest in action.objects {
             do {
                 let resource = try await client.resource(for: manifest)
                 let object = StepApply.placed(manifest, resource: resource, evolutionNamespace: namespace)
                 let applied = try await StepApply.apply(object, resource: resource, with: client)
-                if let key = EvolutionAPI.ObjectKey(manifest: manifest) {
-                    versions[key] = applied[path: "metadata", "resourceVersion"]?.stringValue ?? ""
-                }
+                sent.append(.sent(object, resourceVersion: applied[path: "metadata", "resourceVersion"]?.stringValue))
             } catch {
                 let code = error.statusCode ?? 0
                 let retryable = code == 0 || code == 409 || code == 429 || code >= 500
@@ -188,6 +186,6 @@ final class EvolutionReconciler: Reconciler {
                 return failed(reason, "\(error)", retryable: retryable)
             }
         }
-        return ApplyResult(step: action.step, target: action.target, contentHash: action.contentHash, outcome: .applied(resourceVersions: versions))
+        return ApplyResult(step: action.step, target: action.target, contentHash: action.contentHash, outcome: .applied(objects: sent))
     }
 }

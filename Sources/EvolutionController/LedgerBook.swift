@@ -98,7 +98,7 @@ final class LedgerBook: Sendable {
     private func recordOnce(_ records: [LedgerRecord], for evolution: JSON) async throws -> LedgerSummary? {
         let opened = try await opened(for: evolution)
         let drafts = records.map { r in
-            EntryDraft(id: r.id, event: LedgerEvent(rawValue: r.event.rawValue), generation: Int(r.generation),
+            EntryDraft(id: r.id, event: r.event, generation: Int(r.generation),
                        step: r.step, target: r.target, actor: r.actor ?? actor, detail: r.detail.objectValue ?? JSONObject())
         }
         _ = try await opened.ledger.append(drafts)

@@ -1,3 +1,4 @@
+@_exported import LedgerVocabulary
 import EvolutionAPI
 import KubeJSON
 
@@ -52,7 +53,7 @@ public enum EvolutionEngine {
     static func decideValid(_ input: EngineInput, _ spec: EvolutionSpec) -> Decision {
         var tick = Tick(input: input, spec: spec)
         if input.status.observedGeneration != input.generation {
-            tick.record(.declared, detail: spec.declaredDetail)
+            tick.record(.declared, detail: .object(Self.declared(spec).detail))
         }
         tick.status.observedGeneration = input.generation
         tick.restartAfterCompensation()
@@ -85,6 +86,16 @@ public enum EvolutionEngine {
         }
         tick.summarize(forward: forward)
         return Decision(actions: tick.actions, status: tick.status, requeueAt: tick.wakeups.min())
+    }
+
+    /// The plan as the ledger's `Declared` entry records it: steps in list order with their
+    /// targets, sync and content hash, every DAG edge, and the plan's hash.
+    static func declared(_ spec: EvolutionSpec) -> DeclaredSequence {
+        DeclaredSequence(
+            steps: spec.steps.map { DeclaredSequence.Step(name: $0.name, targets: $0.targets, sync: $0.sync == .independent ? .independent : .lockstep,
+                                                          contentHash: $0.contentHash) },
+            edges: spec.steps.flatMap { step in step.after.map { DeclaredSequence.Edge(from: $0, to: step.name) } },
+            sequenceHash: spec.planHash)
     }
 
     /// An invalid spec starts nothing; work already in flight is left alone

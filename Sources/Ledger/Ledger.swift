@@ -1,3 +1,5 @@
+@_exported import LedgerVocabulary
+
 /// One evolution's ledger: the hash chain over any `LedgerStore`, with exactly-once appends.
 ///
 /// Expected flow: open it (which loads and verifies the stored chain), then

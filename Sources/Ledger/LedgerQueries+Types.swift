@@ -15,55 +15,18 @@ public struct LedgerStamp: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(at) (seq \(seq))" }
 }
 
-/// What an `Applied` entry says was applied.
-///
-/// The `detail` of an `Applied` entry (its `step` and `target` say where):
-/// ```json
-/// {"objects": [{"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "shop", "name": "api",
-///               "contentHash": "<64 hex: SHA-256 of the applied manifest>",
-///               "resourceVersion": "12345"}]}
-/// ```
-/// `namespace` is absent for cluster-scoped objects; `resourceVersion` is the one the
-/// server returned, absent if the apply's answer was lost.
+/// What an `Applied` entry says was applied (its objects: `AppliedObject`).
 public struct AppliedChange: Sendable, Equatable {
-    public struct Object: Sendable, Hashable {
-        public var apiVersion: String
-        public var kind: String
-        public var namespace: String?
-        public var name: String
-        public var contentHash: String
-        public var resourceVersion: String?
-
-        public init(apiVersion: String, kind: String, namespace: String?, name: String,
-                    contentHash: String, resourceVersion: String?) {
-            self.apiVersion = apiVersion
-            self.kind = kind
-            self.namespace = namespace
-            self.name = name
-            self.contentHash = contentHash
-            self.resourceVersion = resourceVersion
-        }
-
-        /// The member of an `Applied` entry's `objects` array.
-        public var json: JSON {
-            var o: JSONObject = ["apiVersion": .string(apiVersion), "kind": .string(kind)]
-            if let namespace { o["namespace"] = .string(namespace) }
-            o["name"] = .string(name)
-            o["contentHash"] = .string(contentHash)
-            if let resourceVersion { o["resourceVersion"] = .string(resourceVersion) }
-            return .object(o)
-        }
-    }
+    public typealias Object = AppliedObject
 
     public var stamp: LedgerStamp
     public var generation: Int
     public var step: String?
     public var target: String?
     public var actor: String
-    public var objects: [Object]
-
-    /// The `detail` to record in an `Applied` entry.
-    public static func detail(objects: [Object]) -> JSONObject { ["objects": .array(objects.map(\.json))] }
+    /// The step's content hash, when the entry records it.
+    public var stepContentHash: String?
+    public var objects: [AppliedObject]
 }
 
 /// A state-changing entry and who initiated it.

@@ -22,22 +22,13 @@ public struct LedgerQueries: Sendable {
     public func changes() throws(LedgerQueryError) -> [AppliedChange] {
         var result: [AppliedChange] = []
         for entry in entries where entry.event == .applied {
-            guard case .array(let raw)? = entry.detail["objects"] else {
-                throw .malformedEntry(seq: entry.seq, reason: "Applied detail needs an objects array")
-            }
-            var objects: [AppliedChange.Object] = []
-            for (i, item) in raw.enumerated() {
-                guard let apiVersion = item["apiVersion"]?.stringValue, let kind = item["kind"]?.stringValue,
-                      let name = item["name"]?.stringValue, let contentHash = item["contentHash"]?.stringValue
-                else {
-                    throw .malformedEntry(seq: entry.seq, reason: "objects[\(i)] needs apiVersion, kind, name and contentHash")
-                }
-                objects.append(AppliedChange.Object(apiVersion: apiVersion, kind: kind, namespace: item["namespace"]?.stringValue,
-                                                    name: name, contentHash: contentHash,
-                                                    resourceVersion: item["resourceVersion"]?.stringValue))
+            let objects: [AppliedObject]
+            do { objects = try AppliedObject.objects(inDetail: entry.detail) } catch {
+                throw .malformedEntry(seq: entry.seq, reason: error.description)
             }
             result.append(AppliedChange(stamp: LedgerStamp(entry), generation: entry.generation, step: entry.step,
-                                        target: entry.target, actor: entry.actor, objects: objects))
+                                        target: entry.target, actor: entry.actor, stepContentHash: entry.detail["contentHash"]?.stringValue,
+                                        objects: objects))
         }
         return result
     }

@@ -48,13 +48,16 @@ public enum LedgerRendering {
         return lines.joined(separator: "\n")
     }
 
-    /// `audit`: per Declared section, declared order beside actual order and a yes/no
-    /// per edge with the timestamps that prove it; then who initiated each transition.
+    /// `audit`: per Declared section, declared order beside actual order, what changed
+    /// (each object sent, its content hash and fields), and a yes/no per edge with the
+    /// timestamps that prove it; then who initiated each transition.
     public static func audit(_ entries: [LedgerEntry]) throws(LedgerQueryError) -> String {
         let queries = LedgerQueries(entries: entries)
+        let changes = try queries.changes()
         var out: [String] = []
         for section in try queries.sections() {
-            out.append("Generation \(section.generation), declared at \(section.declaredAt)")
+            out.append("Generation \(section.generation), declared at \(section.declaredAt)"
+                + (section.declared.sequenceHash.map { ", plan \($0)" } ?? ""))
             out.append("  declared: " + section.declared.steps.map(\.name).joined(separator: ", "))
             out.append("  actual:")
             for activity in section.actual {
@@ -62,6 +65,18 @@ public enum LedgerRendering {
                 let started = activity.started.map { "started \($0) by \(activity.startedBy ?? "?")" } ?? "not started"
                 let converged = activity.converged.map { ", converged \($0)" } ?? ""
                 out.append("    \(place): \(started)\(converged)")
+            }
+            let changed = changes.filter { $0.generation == section.generation && $0.stamp.seq > section.declaredAt.seq }
+            if !changed.isEmpty {
+                out.append("  changed:")
+                for change in changed {
+                    let place = change.target.map { "\(change.step ?? "-")@\($0)" } ?? (change.step ?? "-")
+                    out.append("    \(place) at \(change.stamp) by \(change.actor):")
+                    for object in change.objects {
+                        let fields = object.fields.isEmpty ? "" : " — " + object.fields.joined(separator: ", ")
+                        out.append("      \(object.reference) sha256:\(object.contentHash.prefix(12))\(fields)")
+                    }
+                }
             }
             out.append("  convergence before progression:")
             if section.edges.isEmpty { out.append("    (no edges)") }

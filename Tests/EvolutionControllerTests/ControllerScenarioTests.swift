@@ -130,9 +130,19 @@ extension ControllerScenarioTests {
         let ref = EvolutionRef(namespace: "default", name: "audited", uid: final[path: "metadata", "uid"]?.stringValue ?? "")
         let store = try FileLedgerStore(directory: ledgerDir, evolution: ref)
         defer { store.close() }
-        let audit = try LedgerQueries(entries: try store.loadEntries()).convergenceAudit()
+        let entries = try store.loadEntries()
+        let audit = try LedgerQueries(entries: entries).convergenceAudit()
         #expect(audit.map { "\($0.edge.from)→\($0.edge.to)" } == ["a→b"])
         #expect(audit.first?.confirmed == true)
+        // What changed is readable too: each object the controller sent, hashed as sent.
+        let changes = try LedgerQueries(entries: entries).changes()
+        #expect(changes.map(\.step) == ["a", "b"])
+        #expect(changes.flatMap(\.objects).map(\.reference) == ["v1 ConfigMap default/a", "v1 ConfigMap default/b"])
+        #expect(changes.flatMap(\.objects).allSatisfy { $0.contentHash.count == 64 && $0.resourceVersion != nil })
+        let declared = try DeclaredSequence(detail: try #require(entries.first { $0.event == .declared }).detail)
+        #expect(declared.sequenceHash?.count == 16)
+        #expect(declared.steps.allSatisfy { $0.contentHash != nil })
+        #expect(try LedgerRendering.audit(entries).contains("      v1 ConfigMap default/a sha256:"))
         await sim.stop()
     }
 }

@@ -27,7 +27,7 @@ struct CompensationTests {
         d.applyOutcome = { a in
             a.step == "gateway-policy" && a.target == "eu-west"
                 ? .failed(reason: "Invalid", message: "Policy.gw.example \"roles\" is invalid", retryable: false)
-                : .applied(resourceVersions: [:])
+                : .applied(objects: [])
         }
         return d
     }
@@ -91,7 +91,7 @@ struct CompensationTests {
             if a.step == "gateway-policy" && a.target == "eu-west" || a.step == "flag-off" && a.target == "us-east" {
                 return .failed(reason: "Forbidden", message: "no", retryable: false)
             }
-            return .applied(resourceVersions: [:])
+            return .applied(objects: [])
         }
         d.settle()
         #expect(d.status.phase == .failed)
@@ -105,7 +105,7 @@ struct CompensationTests {
         var d = essayFailure()
         d.settle()
         #expect(d.status.phase == .failed)
-        d.applyOutcome = { _ in .applied(resourceVersions: [:]) }
+        d.applyOutcome = { _ in .applied(objects: []) }
         d.generation = 2
         d.log = []
         d.settle()

@@ -67,7 +67,7 @@ struct ForwardCorrectionTests {
 
     @Test func fixingTheFailedStepResumesAHaltedEvolution() {
         var d = Driver(EvolutionSpec(steps: sequence(["a", "b"])))
-        d.applyOutcome = { a in a.step == "a" && a.objects[0]["data"] == [:] ? .failed(reason: "Invalid", message: "bad", retryable: false) : .applied(resourceVersions: [:]) }
+        d.applyOutcome = { a in a.step == "a" && a.objects[0]["data"] == [:] ? .failed(reason: "Invalid", message: "bad", retryable: false) : .applied(objects: []) }
         d.settle()
         #expect(d.status.phase == .halted)
         var steps = d.spec.steps

@@ -72,7 +72,7 @@ struct GateTests {
             "ledger Halted a@local",
             "event Warning Halted: a failed on local: apply failed: Forbidden: configmaps is forbidden; nothing new starts",
         ])
-        d.applyOutcome = { _ in .applied(resourceVersions: [:]) }
+        d.applyOutcome = { _ in .applied(objects: []) }
         d.retry = RetryRequest(step: "a", token: "2026-03-10T09:31:00Z", requestedBy: "bob")
         let retried = d.tick(at: at(60))
         #expect(describe(retried.actions) == [
@@ -100,7 +100,7 @@ struct GateTests {
         #expect(d.tick(at: at(1)).actions.isEmpty)  // a watch event before the retry is due changes nothing
         #expect(describe(d.tick(at: at(2)).actions) == ["apply a@local #2"])
         #expect(d.tick(at: at(3)).requeueAt == at(5))  // 2s after the second failure
-        d.applyOutcome = { _ in .applied(resourceVersions: [:]) }
+        d.applyOutcome = { _ in .applied(objects: []) }
         #expect(describe(d.tick(at: at(5)).actions) == ["apply a@local #3"])
         d.settle()
         #expect(d.status.phase == .converged)

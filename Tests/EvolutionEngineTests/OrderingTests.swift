@@ -66,7 +66,7 @@ struct OrderingTests {
         let steps = [step("a"), step("b", after: []), step("join", after: ["a", "b"])]
         var driver = Driver(EvolutionSpec(steps: steps))
         driver.applyOutcome = { a in
-            a.step == "b" ? .failed(reason: "ServiceUnavailable", message: "try later", retryable: true) : .applied(resourceVersions: [:])
+            a.step == "b" ? .failed(reason: "ServiceUnavailable", message: "try later", retryable: true) : .applied(objects: [])
         }
         driver.autoCreate = true
         driver.tick()

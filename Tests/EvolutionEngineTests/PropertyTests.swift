@@ -116,7 +116,7 @@ struct PropertyTests {
                 case .apply(let a):
                     applied["\(a.step)@\(a.target)", default: 0] += 1
                     problems += checkStart(a.step, a.target, spec: spec, converged: converged, readyAt: readyAt, now: now, plan: plan)
-                    results.append(ApplyResult(step: a.step, target: a.target, contentHash: a.contentHash, outcome: .applied(resourceVersions: [:])))
+                    results.append(ApplyResult(step: a.step, target: a.target, contentHash: a.contentHash, outcome: .applied(objects: [])))
                     readyAt[a.step, default: [:]][a.target] = now + .seconds(plan.delay[a.step]![a.target]!)
                     objects[a.target]?[key(configMap(a.step))] = nil  // not ready again until its delay passed
                     lastHash[a.step] = a.contentHash

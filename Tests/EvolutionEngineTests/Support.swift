@@ -62,7 +62,7 @@ struct Driver {
     var deviations = 0
     var refusal: RefusalRecord?
     var autoCreate = true
-    var applyOutcome: @Sendable (ApplyAction) -> ApplyResult.Outcome = { _ in .applied(resourceVersions: [:]) }
+    var applyOutcome: @Sendable (ApplyAction) -> ApplyResult.Outcome = { _ in .applied(objects: []) }
     var log: [String] = []
 
     init(_ spec: EvolutionSpec) { self.spec = spec }

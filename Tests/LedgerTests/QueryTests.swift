@@ -32,9 +32,9 @@ struct QueryTests {
         let drafts = [
             d(.declared, nil, nil, actor: "alice@example.com", detail: declared.detail),   // 1
             d(.stepStarted, "db", "us-east"),                                             // 2
-            d(.applied, "db", "us-east", detail: AppliedChange.detail(objects: [object])),  // 3
+            d(.applied, "db", "us-east", detail: AppliedObject.detail(stepContentHash: "0123456789abcdef", objects: [object])),  // 3
             d(.stepStarted, "db", "eu-west"),                                             // 4
-            d(.applied, "db", "eu-west", detail: AppliedChange.detail(objects: [object])),  // 5
+            d(.applied, "db", "eu-west", detail: AppliedObject.detail(stepContentHash: "0123456789abcdef", objects: [object])),  // 5
             d(.stepConverged, "db", "us-east"),                                           // 6
             d(.stepStarted, "api", "us-east"),                                            // 7  too early
             d(.stepConverged, "db", "eu-west"),                                           // 8

@@ -61,26 +61,6 @@ public struct ApplyAction: Sendable, Hashable {
     }
 }
 
-/// The ledger's vocabulary (DESIGN §2), plus the outcomes of compensation and invalid specs.
-public enum LedgerEvent: String, Sendable, Hashable, CaseIterable {
-    case declared = "Declared"
-    case invalid = "Invalid"
-    case stepStarted = "StepStarted"
-    case applied = "Applied"
-    case applyFailed = "ApplyFailed"
-    case checkpointObserved = "CheckpointObserved"
-    case stepConverged = "StepConverged"
-    case acknowledged = "Acknowledged"
-    case stepFailed = "StepFailed"
-    case halted = "Halted"
-    case resumed = "Resumed"
-    case superseded = "Superseded"
-    case compensationStarted = "CompensationStarted"
-    case compensationConverged = "CompensationConverged"
-    case compensationFailed = "CompensationFailed"
-    case completed = "Completed"
-}
-
 /// One ledger entry as the engine knows it; the ledger adds sequence,
 /// evolution identity, time and the hash chain.
 public struct LedgerRecord: Sendable, Hashable {

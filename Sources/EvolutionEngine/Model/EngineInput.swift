@@ -78,8 +78,9 @@ public struct Observations: Sendable {
 /// The outcome of one `apply` action.
 public struct ApplyResult: Sendable, Hashable {
     public enum Outcome: Sendable, Hashable {
-        /// Every object was accepted; resourceVersions for the ledger.
-        case applied(resourceVersions: [ObjectKey: String])
+        /// Every object was accepted: each as sent (its content hash and fields) and the
+        /// resourceVersion the server answered, for the ledger.
+        case applied(objects: [AppliedObject])
         /// At least one object was refused. `retryable` for conflicts, 429,
         /// 5xx and unreachable clusters; not for 4xx such as Forbidden or Invalid.
         case failed(reason: String, message: String, retryable: Bool)

@@ -18,18 +18,13 @@ extension Tick {
                 var state = run.states[i].targets[t]
                 let attempt = "\(state.attempts)"
                 switch result.outcome {
-                case .applied(let versions):
+                case .applied(let objects):
                     state.phase = .converging
                     state.appliedAt = now
                     state.retryAt = nil
                     state.message = "applied; waiting for checks"
-                    let objects: [JSON] = step.appliedObjects.map { key in
-                        var o = key.json
-                        o["resourceVersion"] = versions[key].map { .string($0) }
-                        return o
-                    }
                     record(.applied, step: step.name, target: target, key: attempt,
-                           detail: ["contentHash": .string(step.contentHash), "objects": .array(objects)])
+                           detail: .object(AppliedObject.detail(stepContentHash: step.contentHash, objects: objects)))
                 case .failed(let reason, let message, let retryable):
                     record(.applyFailed, step: step.name, target: target, key: attempt,
                            detail: ["reason": .string(reason), "message": .string(message), "retryable": .bool(retryable)])

@@ -4,9 +4,9 @@ import KubeJSON
 ///
 /// The `detail` of a `Declared` entry:
 /// ```json
-/// {"sequenceHash": "<64 hex: SHA-256 of the declared steps>",
-///  "steps": [{"name": "db", "targets": ["us-east", "eu-west"], "sync": "Lockstep"},
-///            {"name": "api", "targets": ["us-east", "eu-west"], "sync": "Independent"}],
+/// {"sequenceHash": "<16 hex: the plan's content hash, as status and forward correction use it>",
+///  "steps": [{"name": "db", "targets": ["us-east", "eu-west"], "sync": "Lockstep", "contentHash": "<16 hex>"},
+///            {"name": "api", "targets": ["us-east", "eu-west"], "sync": "Independent", "contentHash": "<16 hex>"}],
 ///  "edges": [{"from": "db", "to": "api"}]}
 /// ```
 /// - `steps` in list order, which is the declared start order among runnable steps.
@@ -28,11 +28,14 @@ public struct DeclaredSequence: Sendable, Equatable {
         public var name: String
         public var targets: [String]
         public var sync: SyncMode
+        /// The step's content hash (objects, checks, timings): what forward correction compares.
+        public var contentHash: String?
 
-        public init(name: String, targets: [String], sync: SyncMode = .lockstep) {
+        public init(name: String, targets: [String], sync: SyncMode = .lockstep, contentHash: String? = nil) {
             self.name = name
             self.targets = targets
             self.sync = sync
+            self.contentHash = contentHash
         }
     }
 
@@ -65,7 +68,9 @@ public struct DeclaredSequence: Sendable, Equatable {
         var o = JSONObject()
         if let sequenceHash { o["sequenceHash"] = .string(sequenceHash) }
         o["steps"] = .array(steps.map { step in
-            ["name": .string(step.name), "targets": .array(step.targets.map(JSON.string)), "sync": .string(step.sync.rawValue)]
+            var s: JSONObject = ["name": .string(step.name), "targets": .array(step.targets.map(JSON.string)), "sync": .string(step.sync.rawValue)]
+            if let hash = step.contentHash { s["contentHash"] = .string(hash) }
+            return .object(s)
         })
         o["edges"] = .array(edges.map { ["from": .string($0.from), "to": .string($0.to)] })
         return o
@@ -93,7 +98,7 @@ public struct DeclaredSequence: Sendable, Equatable {
                 }
                 sync = mode
             }
-            steps.append(Step(name: name, targets: targets, sync: sync))
+            steps.append(Step(name: name, targets: targets, sync: sync, contentHash: raw["contentHash"]?.stringValue))
         }
         var edges: [Edge] = []
         if let rawEdges = detail["edges"] {

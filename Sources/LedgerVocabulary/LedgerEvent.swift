@@ -1,4 +1,5 @@
-/// What a ledger entry records.
+/// What a ledger entry records: the one vocabulary of the engine, which writes
+/// entries, and of the ledger's readers (queries, rendering, audit).
 ///
 /// Ledgers outlive the software that wrote them, so an event name this build
 /// does not know (written by a newer controller) is kept as `.other(name)`:
@@ -8,10 +9,14 @@
 public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
     /// The declared sequence: steps, edges, targets, sync modes and its hash (see `DeclaredSequence`).
     case declared
+    /// The spec of a generation is invalid: nothing of it starts (`detail.issues`).
+    case invalid
     /// A step started on a target.
     case stepStarted
-    /// Objects were applied to a target (see `AppliedChange`).
+    /// Objects were applied to a target (see `AppliedObject`).
     case applied
+    /// An apply was refused (`detail.reason`, `message`, `retryable`); a retryable one is tried again.
+    case applyFailed
     /// A convergence check was observed (progress towards convergence).
     case checkpointObserved
     /// A step converged on one target (`target` set) or overall (`target` nil).
@@ -28,6 +33,10 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
     case halted
     case resumed
     case compensationStarted
+    /// The compensation sequence converged.
+    case compensationConverged
+    /// A compensation step failed (`step`, `target`).
+    case compensationFailed
     /// The spec changed mid-flight (a new generation); a new `declared` follows.
     case superseded
     case completed
@@ -36,16 +45,18 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
 
     /// Every event this build knows, in lifecycle order.
     public static let known: [LedgerEvent] = [
-        .declared, .stepStarted, .applied, .checkpointObserved, .stepConverged, .acknowledged,
-        .deviation, .reverted, .adopted, .stepFailed, .halted, .resumed, .compensationStarted,
-        .superseded, .completed,
+        .declared, .invalid, .stepStarted, .applied, .applyFailed, .checkpointObserved, .stepConverged, .acknowledged,
+        .deviation, .reverted, .adopted, .stepFailed, .halted, .resumed, .compensationStarted, .compensationConverged,
+        .compensationFailed, .superseded, .completed,
     ]
 
     public init(rawValue: String) {
         switch rawValue {
         case "Declared": self = .declared
+        case "Invalid": self = .invalid
         case "StepStarted": self = .stepStarted
         case "Applied": self = .applied
+        case "ApplyFailed": self = .applyFailed
         case "CheckpointObserved": self = .checkpointObserved
         case "StepConverged": self = .stepConverged
         case "Acknowledged": self = .acknowledged
@@ -56,6 +67,8 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
         case "Halted": self = .halted
         case "Resumed": self = .resumed
         case "CompensationStarted": self = .compensationStarted
+        case "CompensationConverged": self = .compensationConverged
+        case "CompensationFailed": self = .compensationFailed
         case "Superseded": self = .superseded
         case "Completed": self = .completed
         default: self = .other(rawValue)
@@ -66,8 +79,10 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
     public var rawValue: String {
         switch self {
         case .declared: return "Declared"
+        case .invalid: return "Invalid"
         case .stepStarted: return "StepStarted"
         case .applied: return "Applied"
+        case .applyFailed: return "ApplyFailed"
         case .checkpointObserved: return "CheckpointObserved"
         case .stepConverged: return "StepConverged"
         case .acknowledged: return "Acknowledged"
@@ -78,6 +93,8 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
         case .halted: return "Halted"
         case .resumed: return "Resumed"
         case .compensationStarted: return "CompensationStarted"
+        case .compensationConverged: return "CompensationConverged"
+        case .compensationFailed: return "CompensationFailed"
         case .superseded: return "Superseded"
         case .completed: return "Completed"
         case .other(let name): return name
@@ -90,7 +107,7 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
     /// the events whose actor answers "who initiated this transition".
     public var isTransition: Bool {
         switch self {
-        case .applied, .checkpointObserved, .deviation, .other: return false
+        case .applied, .applyFailed, .checkpointObserved, .deviation, .other: return false
         default: return true
         }
     }
