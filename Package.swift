@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+        // Structured logs from the controller, runtime and CLI (JSON lines or text), through the ecosystem's API.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
@@ -58,9 +60,11 @@ let package = Package(
         // The Evolution controller: the engine's decisions carried out against real API servers.
         .target(name: "EvolutionController", dependencies: [
             "ControllerRuntime", "EvolutionEngine", "EvolutionAPI", "KubeClient", "KubeJSON", "KubeYAML", "Ledger",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ControllerRuntime", dependencies: [
-            "KubeClient", "KubeJSON",
+            "KubeClient", "KubeJSON", "RFC3339",
+            .product(name: "Logging", package: "swift-log"),
             // /healthz, /readyz and /metrics are served over plain HTTP/1.1.
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -70,6 +74,7 @@ let package = Package(
         .executableTarget(name: "causeway", dependencies: [
             "KubeJSON", "KubeYAML", "KubeClient", "KubeSim", "EvolutionAPI", "EvolutionController", "ControllerRuntime", "Ledger",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The ledger's crash tests SIGKILL this child while it appends.
         .executableTarget(name: "ledger-crash-child", dependencies: ["Ledger", "KubeJSON"]),

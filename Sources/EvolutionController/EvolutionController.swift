@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import KubeJSON
 import Ledger
+import Logging
 
 /// The Evolution controller: watches Evolutions on its own cluster and
 /// governs each one's steps across its targets.
@@ -27,6 +28,11 @@ public final class EvolutionController: Sendable {
         public var keyring: LedgerKeyring?
         /// Reads the published keys again, when a checkpoint names a key not in `keyring`.
         public var refreshKeyring: (@Sendable () async throws -> LedgerKeyring)?
+        /// Where the controller and its runtime log (one line per reconcile error, retry,
+        /// relist, leader change, refusal and warning); nothing by default.
+        public var logger: Logger = .disabled("causeway")
+        /// The metrics the controller records (served at /metrics under a `Manager`).
+        public var metrics = RuntimeMetrics()
         public var now: @Sendable () -> Date = { Date() }
 
         public init(ledger: LedgerBackend) {
@@ -42,22 +48,25 @@ public final class EvolutionController: Sendable {
     let home: KubeClient
     let options: Options
     let informer: Informer
-    let queue = WorkQueue()
+    /// Retries back off up to 5 minutes: a failure nobody fixes costs one attempt per 5 minutes.
+    let queue = WorkQueue(backoff: Backoff(base: .milliseconds(5), cap: .seconds(300), jitter: 0.1))
     let observed: ObservedObjects
     let reconciler: EvolutionReconciler
 
     public init(client: KubeClient, options: Options) {
         home = client
         self.options = options
-        informer = Informer(client: client, resource: EvolutionReconciler.evolutions)
-        observed = ObservedObjects(queue: queue)
+        informer = Informer(client: client, resource: EvolutionReconciler.evolutions, metrics: options.metrics,
+                            logger: Self.logger(options, "informer"))
+        observed = ObservedObjects(queue: queue, logger: Self.logger(options, "informer"))
         reconciler = EvolutionReconciler(
             cache: informer.cache, home: client, targets: TargetClients(home: client, policy: options.tenancy), observed: observed,
             ledgers: LedgerBook(backend: options.ledger, client: client, actor: options.identity, signer: options.signer,
                                 keyring: options.keyring ?? options.signer.map { LedgerKeyring(publicKeys: [$0.publicKey]) },
                                 refreshKeyring: options.refreshKeyring),
             events: EventRecorder(client: client, reportingController: "causeway.dev/evolution-controller",
-                                  reportingInstance: options.identity),
+                                  reportingInstance: options.identity, metrics: options.metrics, logger: Self.logger(options, "events")),
+            logger: Self.logger(options, "evolution"), metrics: options.metrics,
             now: options.now)
     }
 
@@ -83,13 +92,20 @@ public final class EvolutionController: Sendable {
     /// The controller under a `Manager`: health and metrics endpoints, leader
     /// election on a Lease, graceful shutdown. Call `finish()` after the
     /// manager's `run()` returns.
-    public func manager(leaderElection: LeaderElectionConfig?, health: (host: String, port: Int)?,
-                        metrics: RuntimeMetrics = RuntimeMetrics()) -> Manager {
+    public func manager(leaderElection: LeaderElectionConfig?, health: (host: String, port: Int)?) -> Manager {
         informer.enqueue(into: queue, when: Self.notStatusOnly)
-        let controller = Controller(name: "evolution", reconciler: reconciler, queue: queue, workers: options.workers, metrics: metrics)
-        let elector = leaderElection.map { LeaderElector(client: home, config: $0, metrics: metrics) }
+        let controller = Controller(name: "evolution", reconciler: reconciler, queue: queue, workers: options.workers,
+                                    metrics: options.metrics, logger: Self.logger(options, "controller"))
+        let elector = leaderElection.map { LeaderElector(client: home, config: $0, metrics: options.metrics, logger: Self.logger(options, "leader-election")) }
         return Manager(informers: [informer], controllers: [controller], elector: elector, eventRecorders: [reconciler.events],
-                       metrics: metrics, health: health)
+                       metrics: options.metrics, health: health)
+    }
+
+    /// A component's logger: the controller's, with the component named in its metadata.
+    static func logger(_ options: Options, _ component: String) -> Logger {
+        var logger = options.logger
+        logger[metadataKey: "component"] = .string(component)
+        return logger
     }
 
     /// Stops the per-target watches and releases the ledgers' file locks.
@@ -100,7 +116,8 @@ public final class EvolutionController: Sendable {
 
     public func run() async {
         informer.enqueue(into: queue, when: Self.notStatusOnly)
-        let controller = Controller(name: "evolution", reconciler: reconciler, queue: queue, workers: options.workers)
+        let controller = Controller(name: "evolution", reconciler: reconciler, queue: queue, workers: options.workers,
+                                    metrics: options.metrics, logger: Self.logger(options, "controller"))
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.informer.run() }
             group.addTask { await controller.run() }

@@ -4,6 +4,7 @@ import EvolutionEngine
 import Foundation
 import KubeClient
 import KubeJSON
+import Logging
 import Synchronization
 
 /// Carries out the engine's decisions for one Evolution key: gather what the
@@ -25,11 +26,14 @@ final class EvolutionReconciler: Reconciler {
     let ledgers: LedgerBook
     let events: EventRecorder
     let now: @Sendable () -> Date
+    let logger: Logger
+    /// Every Warning the controller tells about an Evolution, by reason: what failed, counted.
+    let warnings: MetricFamily
     /// Apply outcomes not yet reported to the engine, by Evolution key.
     let pending = Mutex<[ControllerRuntime.ObjectKey: [ApplyResult]]>([:])
 
     init(cache: ObjectCache, home: KubeClient, targets: TargetClients, observed: ObservedObjects, ledgers: LedgerBook,
-         events: EventRecorder, now: @escaping @Sendable () -> Date) {
+         events: EventRecorder, logger: Logger, metrics: RuntimeMetrics, now: @escaping @Sendable () -> Date) {
         self.cache = cache
         self.home = home
         self.targets = targets
@@ -38,6 +42,10 @@ final class EvolutionReconciler: Reconciler {
         self.ledgers = ledgers
         self.events = events
         self.now = now
+        self.logger = logger
+        warnings = metrics.registry.counter("causeway_evolution_warnings_total",
+                                            help: "Warnings told about Evolutions (refusals, failed steps, failed reconciles), by reason.",
+                                            labels: ["reason"])
     }
 
     func reconcile(_ key: ControllerRuntime.ObjectKey) async -> ReconcileOutcome {
@@ -59,8 +67,10 @@ final class EvolutionReconciler: Reconciler {
         do {
             var admitted: (refusal: RefusalRecord?, recheckAt: Date?) = (nil, nil)
             if let spec, let account, !Self.converged(evolution, generation: generation) {
-                admitted = try await admission.verdict(for: key, uid: evolution[path: "metadata", "uid"]?.stringValue ?? "", generation: generation,
-                                                       spec: spec, account: account, namespace: namespace)
+                admitted = try await ReconcileFailure.Stage.admission.run {
+                    try await admission.verdict(for: key, uid: evolution[path: "metadata", "uid"]?.stringValue ?? "", generation: generation,
+                                                spec: spec, account: account, namespace: namespace)
+                }
             }
             for _ in 0..<4 {
                 let stamp = Self.timestamp(now())
@@ -81,7 +91,8 @@ final class EvolutionReconciler: Reconciler {
                 if let anchor = performed.anchor { status.ledger = anchor }
                 evolution["status"] = status.json
                 if results.isEmpty, evolution["status"] != (written["status"] ?? .null) {
-                    evolution = try await home.updateStatus(Self.evolutions, evolution)
+                    let next = evolution
+                    evolution = try await ReconcileFailure.Stage.status.run { try await home.updateStatus(Self.evolutions, next) }
                     written = evolution
                 }
                 if results.isEmpty {
@@ -92,13 +103,54 @@ final class EvolutionReconciler: Reconciler {
                 }
             }
             // Out of rounds with outcomes still to report: keep the decided status, report them next pass.
-            if evolution["status"] != written["status"] { _ = try await home.updateStatus(Self.evolutions, evolution) }
+            if evolution["status"] != written["status"] {
+                let next = evolution
+                _ = try await ReconcileFailure.Stage.status.run { try await home.updateStatus(Self.evolutions, next) }
+            }
             pending.withLock { $0[key] = results }
             return .requeue(after: .zero)
         } catch {
             pending.withLock { $0[key] = results }
-            return .retry(error)
+            return await report(ReconcileFailure.classify(error, at: .status), evolution: written, generation: generation)
         }
+    }
+
+    /// Makes a failed reconcile visible: a condition (Ready=False with the reason; Stalled when
+    /// terminal) on the Evolution, a Warning Event and the warnings metric; the controller's
+    /// runtime logs it and counts it by reason. A status the API server refused is replaced by
+    /// a minimal one that says so. Best effort: what cannot be written is logged.
+    private func report(_ failure: ReconcileFailure, evolution: JSON, generation: Int64) async -> ReconcileOutcome {
+        if failure.gone { return .done }
+        if failure.conflict {
+            logger.debug("status write conflicted with a newer version; reconciling again", metadata: Self.metadata(evolution))
+            return .requeue(after: .milliseconds(100))
+        }
+        let previous = EvolutionStatus(json: evolution["status"])
+        let stamp = Self.timestamp(now())
+        let status = failure.reason == "StatusRejected"
+            ? EvolutionEngine.minimalStatus(after: previous, generation: generation, reason: failure.reason, message: failure.message, now: stamp)
+            : EvolutionEngine.reportingFailure(previous, generation: generation, reason: failure.reason, message: failure.message,
+                                               stalled: failure.terminal, now: stamp)
+        var failed = evolution
+        failed["status"] = status.json
+        do { _ = try await home.updateStatus(Self.evolutions, failed) } catch {
+            logger.error("could not write the failure to status either", metadata: Self.metadata(evolution).merging([
+                "reason": .string(failure.reason), "error": .string("\(error)")]) { $1 })
+        }
+        await warn(evolution, reason: failure.reason, message: failure.message)
+        return failure.terminal ? .terminal(failure.reconcileError) : .retry(failure.reconcileError)
+    }
+
+    /// A Warning Event, counted by reason (the runtime logs the reconcile's own failures; the
+    /// engine's warnings are logged here).
+    private func warn(_ evolution: JSON, reason: String, message: String) async {
+        warnings.increment([reason])
+        await events.record(regarding: evolution, type: .warning, reason: reason, action: "Reconcile", note: message)
+    }
+
+    static func metadata(_ evolution: JSON) -> Logger.Metadata {
+        ["evolution": .string(evolution[path: "metadata", "name"]?.stringValue ?? ""),
+         "namespace": .string(evolution[path: "metadata", "namespace"]?.stringValue ?? "")]
     }
 
     static func timestamp(_ date: Date) -> Timestamp { Timestamp(nanosecondsSinceEpoch: Int64(date.timeIntervalSince1970 * 1e9)) }
@@ -146,12 +198,17 @@ final class EvolutionReconciler: Reconciler {
     private func perform(_ decision: Decision, evolution: JSON, spec: EvolutionSpec?,
                          account: EvolutionAccount?) async throws -> (results: [ApplyResult], anchor: LedgerSummary?) {
         let records = decision.ledgerRecords
-        let anchor = records.isEmpty ? nil : try await ledgers.record(records, for: evolution)
+        let anchor = records.isEmpty ? nil : try await ReconcileFailure.Stage.ledger.run { try await ledgers.record(records, for: evolution) }
         var results: [ApplyResult] = []
         for action in decision.applies { results.append(await apply(action, evolution: evolution, spec: spec, account: account)) }
         for event in decision.events {
-            await events.record(regarding: evolution, type: event.type == .warning ? .warning : .normal,
-                                reason: event.reason, action: "Reconcile", note: event.message)
+            if event.type == .warning {
+                logger.warning("\(event.message)", metadata: Self.metadata(evolution).merging(["reason": .string(event.reason)]) { $1 })
+                await warn(evolution, reason: event.reason, message: event.message)
+            } else {
+                logger.info("\(event.message)", metadata: Self.metadata(evolution).merging(["reason": .string(event.reason)]) { $1 })
+                await events.record(regarding: evolution, type: .normal, reason: event.reason, action: "Reconcile", note: event.message)
+            }
         }
         return (results, anchor)
     }

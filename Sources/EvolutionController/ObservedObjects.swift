@@ -2,6 +2,7 @@ import ControllerRuntime
 import EvolutionAPI
 import KubeClient
 import KubeJSON
+import Logging
 import Synchronization
 
 /// The objects Evolutions check, watched on every target (one informer per
@@ -38,9 +39,11 @@ final class ObservedObjects: Sendable {
 
     private let state = Mutex(State())
     private let queue: WorkQueue
+    private let logger: Logger
 
-    init(queue: WorkQueue) {
+    init(queue: WorkQueue, logger: Logger = .disabled("causeway.informer")) {
         self.queue = queue
+        self.logger = logger
     }
 
     private static func interestKey(_ connection: String, _ resource: APIResource, _ namespace: String?, _ name: String) -> String {
@@ -58,7 +61,10 @@ final class ObservedObjects: Sendable {
             state.interest[key, default: []].insert(evolution)
             state.watchers[watchKey, default: []].insert(evolution)
             if let existing = state.informers[watchKey] { return existing.informer }
-            let informer = Informer(client: connection.client, resource: resource, namespace: scope, transform: Informer.stripManagedFields)
+            var logger = self.logger
+            logger[metadataKey: "connection"] = .string(connection.key)
+            let informer = Informer(client: connection.client, resource: resource, namespace: scope, transform: Informer.stripManagedFields,
+                                    logger: logger)
             informer.addHandler { [weak self] event in self?.changed(event, connection: connection.key, resource: resource) }
             informer.addFailureHandler { [weak self] _ in
                 guard let self else { return }

@@ -43,6 +43,8 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Refuse kubeconfig Secrets outside the Evolution's namespace (--no-cross-namespace-refs=false allows them; they are still read as the Evolution's account).")
     var noCrossNamespaceRefs: Bool = true
 
+    @OptionGroup var logging: LoggingOptions
+
     @Option(help: "The controller's own namespace: the ledger signing key's Secret (\(LedgerSigningKeys.secretName)) and the public keys' ConfigMap (\(LedgerSigningKeys.publicKeysConfigMap)) live there. Default: the pod's namespace in a cluster, else causeway-system.")
     var controllerNamespace: String?
 
@@ -53,6 +55,7 @@ struct ControllerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let logger = logging.bootstrap(defaultLevel: .info)
         let config: RESTConfig
         var ownNamespace = controllerNamespace ?? "causeway-system"
         if kubeconfig == nil, let inCluster = try? RESTConfig.inCluster() {
@@ -69,6 +72,7 @@ struct ControllerCommand: AsyncParsableCommand {
         var options = EvolutionController.Options(ledger: ledgerDirectory.map { .directory($0) } ?? .configMaps)
         options.workers = workers
         options.identity = identity
+        options.logger = logger
         options.tenancy = TenancyPolicy(defaultServiceAccount: defaultServiceAccount, allowCrossNamespaceRefs: !noCrossNamespaceRefs,
                                         controllerNamespace: ownNamespace)
         options.signer = signer

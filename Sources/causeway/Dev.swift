@@ -32,6 +32,8 @@ struct Dev: AsyncParsableCommand {
     @Flag(help: "Carry on from the last run's clusters and ledger (kept under the directory) instead of starting afresh.")
     var resume = false
 
+    @OptionGroup var logging: LoggingOptions
+
     static let regions: [(name: String, absorbs: Duration)] = [
         ("us-east", .milliseconds(300)), ("eu-west", .seconds(4)), ("ap-south", .milliseconds(800)),
     ]
@@ -50,6 +52,8 @@ struct Dev: AsyncParsableCommand {
         // What the example declares beside the Evolution (its account and that account's rights) goes first.
         try await DevEnvironment.apply(documents.filter { $0["kind"] != "Evolution" }, to: environment.home, namespace: namespace)
         var options = EvolutionController.Options(ledgerDirectory: ledgerDirectory)
+        // The story prints on stdout; the controller's warnings and errors go to stderr beside it.
+        options.logger = logging.bootstrap(defaultLevel: .warning)
         options.tenancy.controllerNamespace = "causeway-system"
         options.signer = try await LedgerSigningKeys.loadOrCreate(client: environment.controller, namespace: "causeway-system")
         let controller = EvolutionController(client: environment.controller, options: options)

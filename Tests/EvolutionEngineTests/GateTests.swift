@@ -94,9 +94,14 @@ struct GateTests {
         d.applyOutcome = { _ in .failed(reason: "TooManyRequests", message: "slow down", retryable: true) }
         d.tick()
         let first = d.tick(at: at(1))
-        #expect(describe(first.actions) == ["ledger ApplyFailed a@local"])
+        #expect(describe(first.actions) == [
+            "ledger ApplyFailed a@local",
+            "event Warning ApplyFailed: a on local: apply failed (attempt 1): TooManyRequests: slow down; retrying at 2026-03-10T09:30:02Z",
+        ])
         #expect(first.requeueAt == at(2))
         #expect(d.target("a", "local")?.message == "apply failed (attempt 1): TooManyRequests: slow down; retrying at 2026-03-10T09:30:02Z")
+        // While it retries, Ready says why it is not ready.
+        #expect(d.status.condition("Ready")?.reason == "ApplyFailed")
         #expect(d.tick(at: at(1)).actions.isEmpty)  // a watch event before the retry is due changes nothing
         #expect(describe(d.tick(at: at(2)).actions) == ["apply a@local #2"])
         #expect(d.tick(at: at(3)).requeueAt == at(5))  // 2s after the second failure
@@ -104,5 +109,6 @@ struct GateTests {
         #expect(describe(d.tick(at: at(5)).actions) == ["apply a@local #3"])
         d.settle()
         #expect(d.status.phase == .converged)
+        #expect(d.target("a", "local")?.reason == nil)
     }
 }

@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// Runs N workers that take keys from a `WorkQueue` and reconcile them.
@@ -17,6 +18,7 @@ public final class Controller: Sendable {
     let metrics: RuntimeMetrics?
     /// Set by `stopTakingWork()`: workers finish the key in hand and take no other.
     let stopping = Atomic<Bool>(false)
+    let logger: Logger
 
     /// Counts of reconcile outcomes, for metrics and tests.
     public struct ControllerStats: Sendable, Equatable {
@@ -28,9 +30,12 @@ public final class Controller: Sendable {
     }
 
     public init(name: String, reconciler: any Reconciler, queue: WorkQueue = WorkQueue(), workers: Int = 1,
-                metrics: RuntimeMetrics? = nil) {
+                metrics: RuntimeMetrics? = nil, logger: Logger = .disabled("causeway.controller")) {
         precondition(workers > 0, "a controller needs at least one worker")
         self.name = name
+        var logger = logger
+        logger[metadataKey: "controller"] = .string(name)
+        self.logger = logger
         self.reconciler = reconciler
         self.queue = queue
         self.workers = workers
@@ -97,7 +102,10 @@ public final class Controller: Sendable {
             case .terminal: label = "terminal"
             }
             metrics.reconcileTotal.increment([name, label])
-            if label == "retry" || label == "terminal" { metrics.reconcileErrors.increment([name]) }
+            switch outcome {
+            case .retry(let error), .terminal(let error): metrics.reconcileErrors.increment([name, ReconcileError.reason(of: error)])
+            default: break
+            }
         }
         counters.withLock { stats in
             stats.reconciles += 1
@@ -114,11 +122,18 @@ public final class Controller: Sendable {
         case .requeue(let delay):
             queue.forget(key)
             queue.addAfter(key, delay)
-        case .retry:
-            queue.addRateLimited(key)
-        case .terminal:
+        case .retry(let error):
+            let delay = queue.addRateLimited(key)
+            logger.warning("reconcile failed; retrying", metadata: [
+                "key": .string(key.description), "reason": .string(ReconcileError.reason(of: error)), "error": .string("\(error)"),
+                "retry.delay": .string(delay.description), "retry.attempt": .stringConvertible(queue.failures(of: key)),
+            ])
+        case .terminal(let error):
             // Retrying cannot help; the next change to the object enqueues it again.
             queue.forget(key)
+            logger.error("reconcile failed; not retried until the object changes", metadata: [
+                "key": .string(key.description), "reason": .string(ReconcileError.reason(of: error)), "error": .string("\(error)"),
+            ])
         }
     }
 }

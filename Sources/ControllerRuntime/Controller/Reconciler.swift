@@ -1,3 +1,20 @@
+/// A failed reconcile with a reason from the reconciler's closed set (`LedgerUnavailable`,
+/// `StatusRejected`...), which logs and the `causeway_reconcile_errors_total` metric carry.
+/// Other errors count under the reason `Error`.
+public struct ReconcileError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var message: String
+
+    public init(reason: String, message: String) {
+        self.reason = reason
+        self.message = message
+    }
+
+    public var description: String { "\(reason): \(message)" }
+
+    static func reason(of error: any Error) -> String { (error as? ReconcileError)?.reason ?? "Error" }
+}
+
 /// What a reconcile asks the controller to do next. Interpreted only by `Controller`.
 public enum ReconcileOutcome: Sendable {
     /// Converged: forget the key's failures; nothing more until the next event.

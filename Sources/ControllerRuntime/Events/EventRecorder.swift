@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeJSON
+import Logging
 import Synchronization
 
 /// Records events.k8s.io/v1 Events about objects, folding repeats into one Event's `series`.
@@ -42,11 +43,14 @@ public final class EventRecorder: Sendable {
     let patchInterval: Duration
     let state = Mutex<(series: [String: Series], stats: Stats)>(([:], Stats()))
     let metrics: RuntimeMetrics?
+    let logger: Logger
 
     public init(client: KubeClient, reportingController: String, reportingInstance: String,
                 clock: any RuntimeClock = ContinuousRuntimeClock(), wallClock: @escaping @Sendable () -> Date = { Date() },
-                seriesWindow: Duration = .seconds(360), patchInterval: Duration = .seconds(10), metrics: RuntimeMetrics? = nil) {
+                seriesWindow: Duration = .seconds(360), patchInterval: Duration = .seconds(10), metrics: RuntimeMetrics? = nil,
+                logger: Logger = .disabled("causeway.events")) {
         self.metrics = metrics
+        self.logger = logger
         self.client = client
         self.reportingController = reportingController
         self.reportingInstance = reportingInstance
@@ -95,9 +99,16 @@ public final class EventRecorder: Sendable {
                 "action": .string(action), "reason": .string(reason), "type": .string(type.rawValue),
                 "note": .string(note), "regarding": reference,
             ]
-            let ok = (try? await measured(metrics, "POST") { () async throws(KubeClientError) in
-                try await client.create(.events, event, namespace: namespace)
-            }) != nil
+            var ok = true
+            do {
+                _ = try await measured(metrics, "POST") { () async throws(KubeClientError) in
+                    try await client.create(.events, event, namespace: namespace)
+                }
+            } catch {
+                ok = false
+                logger.warning("could not record an Event", metadata: ["namespace": .string(namespace), "reason": .string(reason),
+                                                                        "error": .string("\(error)")])
+            }
             finishWrite(identity, count: 1, ok: ok, created: true)
         case .patch(let name, let count):
             await patch(identity, name: name, namespace: namespace, count: count)
@@ -121,9 +132,16 @@ public final class EventRecorder: Sendable {
 
     private func patch(_ identity: String, name: String, namespace: String, count: Int) async {
         let body: JSON = ["series": ["count": .int(Int64(count)), "lastObservedTime": .string(MicroTime.format(wallClock()))]]
-        let ok = (try? await measured(metrics, "PATCH") { () async throws(KubeClientError) in
-            try await client.patch(.events, name: name, namespace: namespace, .merge(body))
-        }) != nil
+        var ok = true
+        do {
+            _ = try await measured(metrics, "PATCH") { () async throws(KubeClientError) in
+                try await client.patch(.events, name: name, namespace: namespace, .merge(body))
+            }
+        } catch {
+            ok = false
+            logger.warning("could not update an Event's count", metadata: ["namespace": .string(namespace), "event": .string(name),
+                                                                            "error": .string("\(error)")])
+        }
         finishWrite(identity, count: count, ok: ok, created: false)
     }
 

@@ -1,5 +1,6 @@
 import KubeClient
 import KubeJSON
+import Logging
 import Synchronization
 
 /// Keeps an `ObjectCache` of one resource in step with the server: list, then watch.
@@ -30,6 +31,7 @@ public final class Informer: Sendable {
     let state = Mutex(InformerStats())
     let metrics: RuntimeMetrics?
     let transform: (@Sendable (JSON) -> JSON)?
+    let logger: Logger
 
     /// - Parameter transform: shapes every object before it is cached and handed to handlers
     ///   (client-go's SetTransform), e.g. `stripManagedFields` to save memory.
@@ -37,7 +39,7 @@ public final class Informer: Sendable {
                 cache: ObjectCache = ObjectCache(), clock: any RuntimeClock = ContinuousRuntimeClock(),
                 backoff: Backoff = Backoff(base: .milliseconds(100), cap: .seconds(30), jitter: 0.5),
                 watchTimeoutSeconds: Int = 300, metrics: RuntimeMetrics? = nil,
-                transform: (@Sendable (JSON) -> JSON)? = nil) {
+                transform: (@Sendable (JSON) -> JSON)? = nil, logger: Logger = .disabled("causeway.informer")) {
         self.client = client
         self.resource = resource
         self.namespace = namespace
@@ -48,6 +50,10 @@ public final class Informer: Sendable {
         self.watchTimeoutSeconds = watchTimeoutSeconds
         self.metrics = metrics
         self.transform = transform
+        var logger = logger
+        logger[metadataKey: "resource"] = .string(resource.description)
+        if let namespace { logger[metadataKey: "namespace"] = .string(namespace) }
+        self.logger = logger
         metrics?.register(self)
     }
 
@@ -95,6 +101,7 @@ public final class Informer: Sendable {
                 if Task.isCancelled { return }
                 if case .resourceVersionTooOld? = error as? KubeClientError {
                     state.withLock { $0.resourceVersion = nil; $0.tooOldRelists += 1 }
+                    logger.info("watch expired (410); relisting")
                     continue
                 }
                 // Anything else (transport, 5xx, 429, 403, a malformed stream): back off, then retry the step that failed.
@@ -107,6 +114,10 @@ public final class Informer: Sendable {
                 if case .api(let status)? = error as? KubeClientError, let seconds = status.retryAfterSeconds {
                     delay = max(delay, .seconds(seconds))
                 }
+                logger.warning("list or watch failed; backing off", metadata: [
+                    "error": .string(failure.message), "code": .string(failure.statusCode.map(String.init) ?? "none"),
+                    "retry.delay": .string(delay.description), "retry.attempt": .stringConvertible(failures),
+                ])
                 do { try await clock.sleep(until: clock.now + delay) } catch { return }
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeJSON
+import Logging
 import Synchronization
 
 /// Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics.
@@ -23,6 +24,7 @@ public final class LeaderElector: Sendable {
     let wallClock: @Sendable () -> Date
     let state = Mutex(ElectorState())
     let metrics: RuntimeMetrics?
+    let logger: Logger
 
     struct ElectorState {
         var observedSpec: JSON?
@@ -35,7 +37,12 @@ public final class LeaderElector: Sendable {
     enum Attempt: Equatable { case leading, heldByOther, failed }
 
     public init(client: KubeClient, config: LeaderElectionConfig, clock: any RuntimeClock = ContinuousRuntimeClock(),
-                wallClock: @escaping @Sendable () -> Date = { Date() }, metrics: RuntimeMetrics? = nil) {
+                wallClock: @escaping @Sendable () -> Date = { Date() }, metrics: RuntimeMetrics? = nil,
+                logger: Logger = .disabled("causeway.leader-election")) {
+        var logger = logger
+        logger[metadataKey: "lease"] = .string("\(config.namespace)/\(config.leaseName)")
+        logger[metadataKey: "identity"] = .string(config.identity)
+        self.logger = logger
         self.client = client
         self.config = config
         self.clock = clock
@@ -54,6 +61,7 @@ public final class LeaderElector: Sendable {
         }
         if Task.isCancelled { return await releaseDetachedFromCancellation() }
         state.withLock { $0.isLeader = true }
+        logger.info("became the leader")
         enum Ended { case workReturned, lost, cancelled }
         let ended: Ended = await withTaskGroup(of: Ended.self) { group in
             group.addTask { await work(); return .workReturned }
@@ -64,7 +72,12 @@ public final class LeaderElector: Sendable {
             state.withLock { $0.isLeader = false }
             return first
         }
-        if ended != .lost { await releaseDetachedFromCancellation() }
+        if ended == .lost {
+            logger.error("lost the leadership: renewal failed or another holder took the Lease")
+        } else {
+            logger.info("stepped down; releasing the Lease")
+            await releaseDetachedFromCancellation()
+        }
     }
 
     /// Renews every retryPeriod; returns false when leadership is lost, true when cancelled.

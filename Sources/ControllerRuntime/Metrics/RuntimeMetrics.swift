@@ -5,7 +5,7 @@ import KubeClient
 /// | Name | Type | Labels | Meaning |
 /// |------|------|--------|---------|
 /// | `causeway_reconcile_total` | counter | controller, outcome | Reconciles finished; outcome is done, requeue, retry or terminal |
-/// | `causeway_reconcile_errors_total` | counter | controller | Reconciles that failed (outcome retry or terminal) |
+/// | `causeway_reconcile_errors_total` | counter | controller, reason | Reconciles that failed (outcome retry or terminal), by `ReconcileError.reason` (`Error` for others) |
 /// | `causeway_reconcile_duration_seconds` | histogram | controller | Time spent in one reconcile |
 /// | `causeway_workqueue_depth` | gauge | controller | Keys waiting in the controller's queue (read on scrape) |
 /// | `causeway_workqueue_wait_duration_seconds` | histogram | controller | Time from a key being queued to a worker taking it |
@@ -41,8 +41,8 @@ public final class RuntimeMetrics: Sendable {
         self.registry = registry
         reconcileTotal = registry.counter("causeway_reconcile_total", help: "Reconciles finished, by controller and outcome.",
                                           labels: ["controller", "outcome"])
-        reconcileErrors = registry.counter("causeway_reconcile_errors_total", help: "Reconciles that returned retry or terminal.",
-                                           labels: ["controller"])
+        reconcileErrors = registry.counter("causeway_reconcile_errors_total", help: "Reconciles that returned retry or terminal, by reason.",
+                                           labels: ["controller", "reason"])
         reconcileDuration = registry.histogram("causeway_reconcile_duration_seconds", help: "Time spent in one reconcile.",
                                                labels: ["controller"])
         queueDepth = registry.gauge("causeway_workqueue_depth", help: "Keys waiting in the work queue.", labels: ["controller"])

@@ -20,14 +20,17 @@ extension WorkQueue {
         }
     }
 
-    /// Adds `key` after its per-key backoff, and counts one more failure for it.
-    public func addRateLimited(_ key: ObjectKey) {
+    /// Adds `key` after its per-key backoff, counts one more failure for it, and returns the delay.
+    @discardableResult
+    public func addRateLimited(_ key: ObjectKey) -> Duration {
         let failures: Int = state.withLock { state in
             let failures = state.failures[key, default: 0]
             state.failures[key] = failures + 1
             return failures
         }
-        addAfter(key, backoff.delay(afterFailures: failures, random: random()))
+        let delay = backoff.delay(afterFailures: failures, random: random())
+        addAfter(key, delay)
+        return delay
     }
 
     /// Forgets `key`'s failures, so its next backoff starts from the base again.

@@ -22,6 +22,7 @@ extension Tick {
                     state.phase = .converging
                     state.appliedAt = now
                     state.retryAt = nil
+                    state.reason = nil
                     state.message = "applied; waiting for checks"
                     record(.applied, step: step.name, target: target, key: attempt,
                            detail: .object(AppliedObject.detail(stepContentHash: step.contentHash, objects: objects)))
@@ -31,7 +32,9 @@ extension Tick {
                     if retryable {
                         let retryAt = now + ApplyBackoff.delay(afterAttempt: state.attempts)
                         state.retryAt = retryAt
+                        state.reason = FailureReason(applyReason: reason).rawValue
                         state.message = "apply failed (attempt \(state.attempts)): \(reason): \(message); retrying at \(retryAt)"
+                        emit(.warning, state.reason ?? reason, "\(step.name) on \(target): \(state.message)")
                         wake(at: retryAt)
                     } else {
                         fail(&state, step: step.name, reason: FailureReason(applyReason: reason), message: "apply failed: \(reason): \(message)")

@@ -91,6 +91,10 @@ extension Tick {
         } else {
             let started = forward.states.contains { s in s.targets.contains { $0.startedAt != nil } }
             status.phase = started ? .progressing : .pending
+            // An apply failing and being retried says why Ready is false (TargetUnreachable, ...).
+            if let retrying = forward.states.lazy.flatMap(\.targets).first(where: { $0.retryAt != nil && $0.reason != nil }) {
+                readyReason = retrying.reason ?? readyReason
+            }
             let shown = active.isEmpty ? Array(forward.states.filter { $0.phase == .pending }.prefix(1)) : active
             status.message = shown.map { "\($0.name) \($0.message)" }.joined(separator: "; ")
             if spec.drift.haltOnDrift, status.drifted > 0 {
