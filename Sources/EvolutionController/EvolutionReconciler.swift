@@ -239,7 +239,11 @@ final class EvolutionReconciler: Reconciler {
                 let code = error.statusCode ?? 0
                 let retryable = code == 0 || code == 409 || code == 429 || code >= 500
                 let reason: String
-                if case .api(let status) = error { reason = status.reason } else { reason = "ApplyFailed" }
+                switch error {
+                case .api(let status): reason = status.reason.isEmpty ? "ApplyFailed" : status.reason
+                case .transport: reason = FailureReason.targetUnreachable.rawValue  // the target's API server did not answer
+                default: reason = FailureReason.applyFailed.rawValue
+                }
                 return failed(reason, "\(error)", retryable: retryable)
             }
         }
