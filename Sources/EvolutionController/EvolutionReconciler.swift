@@ -50,8 +50,13 @@ final class EvolutionReconciler: Reconciler {
 
     func reconcile(_ key: ControllerRuntime.ObjectKey) async -> ReconcileOutcome {
         guard var evolution = cache.get(key) else {
+            // Gone: whatever was kept for it ends with it.
             pending.withLock { $0[key] = nil }
             admission.forget(key)
+            observed.forget(key)
+            targets.forget(key)
+            ledgers.release(key)
+            events.forget(namespace: namespace(of: key), name: key.name)
             return .done
         }
         var results = pending.withLock { $0.removeValue(forKey: key) ?? [] }
@@ -153,6 +158,8 @@ final class EvolutionReconciler: Reconciler {
          "namespace": .string(evolution[path: "metadata", "namespace"]?.stringValue ?? "")]
     }
 
+    private func namespace(of key: ControllerRuntime.ObjectKey) -> String { key.namespace ?? "default" }
+
     static func timestamp(_ date: Date) -> Timestamp { Timestamp(nanosecondsSinceEpoch: Int64(date.timeIntervalSince1970 * 1e9)) }
 
     /// This generation converged: nothing is left to start, so nothing to admit.
@@ -165,6 +172,7 @@ final class EvolutionReconciler: Reconciler {
     /// API server refuses it, is a refusal; a refused watch's cache is stale and not read.
     private func observations(_ evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?, key: ControllerRuntime.ObjectKey,
                               applyResults: [ApplyResult]) async -> Observations {
+        defer { observed.settle(key) }
         guard let spec, let account else { return Observations(applyResults: applyResults) }
         let namespace = key.namespace ?? "default"
         var objects: [String: [EvolutionAPI.ObjectKey: JSON]] = [:]
@@ -172,7 +180,7 @@ final class EvolutionReconciler: Reconciler {
         for (targetName, keys) in EvolutionEngine.observedObjects(spec: spec, status: EvolutionStatus(json: evolution["status"])) {
             guard let target = spec.targets.first(where: { $0.name == targetName }) else { continue }
             let connection: TargetConnection
-            do { connection = try await targets.connection(for: target, account: account) } catch {
+            do { connection = try await targets.connection(for: target, account: account, evolution: key) } catch {
                 if refusal == nil, !error.transient { refusal = RefusalRecord(reason: error.reason, message: error.description, target: targetName) }
                 continue
             }
@@ -225,7 +233,8 @@ final class EvolutionReconciler: Reconciler {
             return failed("UnknownTarget", "target \(action.target) is not declared", retryable: false)
         }
         let client: KubeClient
-        do { client = try await targets.connection(for: target, account: account).client } catch {
+        let key = ControllerRuntime.ObjectKey(namespace: namespace, name: evolution[path: "metadata", "name"]?.stringValue ?? "")
+        do { client = try await targets.connection(for: target, account: account, evolution: key).client } catch {
             return failed(error.reason.rawValue, error.description, retryable: error.reason == .targetUnreachable)
         }
         var sent: [AppliedObject] = []

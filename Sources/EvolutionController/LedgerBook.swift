@@ -1,3 +1,4 @@
+import ControllerRuntime
 import EvolutionAPI
 import struct EvolutionEngine.LedgerRecord
 import Foundation
@@ -32,6 +33,8 @@ final class LedgerBook: Sendable {
         var configMaps: ConfigMapLedgerStore?
     }
     private let open = Mutex<[String: Opened]>([:])
+    /// Which ledger (uid) each Evolution key opened, so it can be closed when the Evolution is gone.
+    private let uids = Mutex<[ControllerRuntime.ObjectKey: String]>([:])
 
     init(backend: LedgerBackend, client: KubeClient, actor: String, signer: LedgerSigner? = nil, keyring: LedgerKeyring? = nil,
          refreshKeyring: (@Sendable () async throws -> LedgerKeyring)? = nil) {
@@ -62,7 +65,17 @@ final class LedgerBook: Sendable {
                             configMaps: store)
         }
         open.withLock { $0[ref.uid] = opened }
+        uids.withLock { $0[ControllerRuntime.ObjectKey(namespace: ref.namespace, name: ref.name)] = ref.uid }
         return opened
+    }
+
+    /// Open ledgers, for tests.
+    var openCount: Int { open.withLock { $0.count } }
+
+    /// The Evolution is gone: its ledger is closed (its file lock released); the record stays.
+    func release(_ evolution: ControllerRuntime.ObjectKey) {
+        guard let uid = uids.withLock({ $0.removeValue(forKey: evolution) }) else { return }
+        open.withLock { $0.removeValue(forKey: uid) }?.file?.close()
     }
 
     /// Releases every ledger's file lock (on shutdown).

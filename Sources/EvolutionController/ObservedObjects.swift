@@ -35,6 +35,14 @@ final class ObservedObjects: Sendable {
         var interest: [String: Set<ControllerRuntime.ObjectKey>] = [:]
         /// Every Evolution that checks something through a watch: told when the watch fails.
         var watchers: [WatchKey: Set<ControllerRuntime.ObjectKey>] = [:]
+        /// What each Evolution observed in its last completed pass, and in the pass under way.
+        var used: [ControllerRuntime.ObjectKey: Uses] = [:]
+        var using: [ControllerRuntime.ObjectKey: Uses] = [:]
+    }
+
+    private struct Uses {
+        var watches: Set<WatchKey> = []
+        var objects: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -51,7 +59,8 @@ final class ObservedObjects: Sendable {
     }
 
     /// Starts watching the object's resource through `connection` (once) and remembers who cares about it.
-    /// The object is nil when it does not exist (or the informer has not synced yet).
+    /// The object is nil when it does not exist (or the informer has not synced yet). End the
+    /// pass with `settle(_:)`: what the Evolution observed before and not in this pass is released.
     func observe(_ object: EvolutionAPI.ObjectKey, namespace: String?, resource: APIResource, through connection: TargetConnection,
                  for evolution: ControllerRuntime.ObjectKey) -> Seen {
         let scope = resource.namespaced ? namespace : nil
@@ -60,6 +69,8 @@ final class ObservedObjects: Sendable {
         let informer: Informer = state.withLock { state in
             state.interest[key, default: []].insert(evolution)
             state.watchers[watchKey, default: []].insert(evolution)
+            state.using[evolution, default: Uses()].watches.insert(watchKey)
+            state.using[evolution, default: Uses()].objects.insert(key)
             if let existing = state.informers[watchKey] { return existing.informer }
             var logger = self.logger
             logger[metadataKey: "connection"] = .string(connection.key)
@@ -78,6 +89,38 @@ final class ObservedObjects: Sendable {
         return Seen(object: informer.cache.get(namespace: namespace, name: object.name), synced: stats.hasSynced,
                     failure: stats.lastFailure)
     }
+
+    /// Ends an observation pass of `evolution`: it no longer cares about what it observed
+    /// before and not now; a watch nobody observes through any more is stopped.
+    func settle(_ evolution: ControllerRuntime.ObjectKey) {
+        let stopped: [Task<Void, Never>] = state.withLock { state in
+            let now = state.using.removeValue(forKey: evolution) ?? Uses()
+            let before = state.used[evolution] ?? Uses()
+            state.used[evolution] = now.watches.isEmpty && now.objects.isEmpty ? nil : now
+            for key in before.objects.subtracting(now.objects) {
+                state.interest[key]?.remove(evolution)
+                if state.interest[key]?.isEmpty == true { state.interest[key] = nil }
+            }
+            var tasks: [Task<Void, Never>] = []
+            for watch in before.watches.subtracting(now.watches) {
+                state.watchers[watch]?.remove(evolution)
+                guard state.watchers[watch]?.isEmpty ?? true else { continue }
+                state.watchers[watch] = nil
+                if let gone = state.informers.removeValue(forKey: watch) { tasks.append(gone.task) }
+            }
+            return tasks
+        }
+        for task in stopped { task.cancel() }
+    }
+
+    /// The Evolution is gone: everything it observed is released.
+    func forget(_ evolution: ControllerRuntime.ObjectKey) {
+        _ = state.withLock { $0.using.removeValue(forKey: evolution) }
+        settle(evolution)
+    }
+
+    /// Open watches (one informer each), for tests and metrics.
+    var watchCount: Int { state.withLock { $0.informers.count } }
 
     private func changed(_ event: InformerEvent, connection: String, resource: APIResource) {
         let object = event.object

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 import EvolutionAPI
 import KubeClient
@@ -60,7 +61,13 @@ struct TargetAccessError: Error, CustomStringConvertible {
 final class TargetClients: Sendable {
     let home: KubeClient
     let policy: TenancyPolicy
-    private let built = Mutex<[String: (resourceVersion: String, client: KubeClient)]>([:])
+    private struct Built {
+        var resourceVersion: String
+        var client: KubeClient
+        /// The Evolutions that reached a target through it: it lives while one does.
+        var users: Set<ControllerRuntime.ObjectKey>
+    }
+    private let built = Mutex<[String: Built]>([:])
 
     init(home: KubeClient, policy: TenancyPolicy) {
         self.home = home
@@ -79,7 +86,20 @@ final class TargetClients: Sendable {
         return (namespace, ref)
     }
 
-    func connection(for target: Target, account: EvolutionAccount) async throws(TargetAccessError) -> TargetConnection {
+    /// Kubeconfig clients kept (one transfer thread each), for tests.
+    var keptClients: Int { built.withLock { $0.count } }
+
+    /// The Evolution is gone: clients only it used go (their threads end with their last watch).
+    func forget(_ evolution: ControllerRuntime.ObjectKey) {
+        built.withLock { table in
+            for key in Array(table.keys) {
+                table[key]?.users.remove(evolution)
+                if table[key]?.users.isEmpty == true { table[key] = nil }
+            }
+        }
+    }
+
+    func connection(for target: Target, account: EvolutionAccount, evolution: ControllerRuntime.ObjectKey) async throws(TargetAccessError) -> TargetConnection {
         let acting = account.impersonation
         guard let (secretNamespace, ref) = try secretLocation(of: target, account: account) else {
             return TargetConnection(client: home.impersonating(acting), key: "home as \(account)")
@@ -98,8 +118,13 @@ final class TargetClients: Sendable {
         // Watches follow the Secret: a rotated kubeconfig (another cluster, a revoked token) gets new ones.
         let connectionKey = "\(cacheKey)@\(rv)"
         let base: KubeClient
-        if let cached = built.withLock({ $0[cacheKey] }), cached.resourceVersion == rv {
-            base = cached.client
+        let cached: KubeClient? = built.withLock { table in
+            guard table[cacheKey]?.resourceVersion == rv else { return nil }
+            table[cacheKey]?.users.insert(evolution)
+            return table[cacheKey]?.client
+        }
+        if let cached {
+            base = cached
         } else {
             guard let encoded = secret[path: "data", ref.key]?.stringValue, let data = Data(base64Encoded: encoded) else {
                 throw TargetAccessError(reason: .targetUnreachable, description:
@@ -114,7 +139,10 @@ final class TargetClients: Sendable {
                 throw TargetAccessError(reason: .targetUnreachable, description:
                     "target \(target.name): the kubeconfig in Secret \(secretNamespace)/\(ref.name) is unusable: \(error)")
             }
-            built.withLock { $0[cacheKey] = (rv, base) }
+            built.withLock { table in
+                let users = (table[cacheKey]?.users ?? []).union([evolution])
+                table[cacheKey] = Built(resourceVersion: rv, client: base, users: users)
+            }
         }
         let acts = target.impersonates ? acting : nil
         return TargetConnection(client: acts.map { base.impersonating($0) } ?? base,

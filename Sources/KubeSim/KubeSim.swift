@@ -122,4 +122,7 @@ public final class KubeSim: Sendable {
 
     /// The current global resourceVersion.
     public var revision: Int64 { api.lock.withLock { api.store.revision } }
+
+    /// Watches open on this server right now.
+    public var watchCount: Int { api.lock.withLock { api.store.watcherCount } }
 }

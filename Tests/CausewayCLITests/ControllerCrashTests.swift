@@ -16,8 +16,9 @@ import Ledger
 
     /// Starts the controller as a child process; its output goes to a file.
     /// `ledger` nil keeps ledgers in ConfigMaps (the in-cluster default).
-    static func startController(kubeconfig: String, ledger: String?, log: String) throws -> Process {
+    static func startController(kubeconfig: String, ledger: String?, log: String, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         guard let binary = CLITests.binary else { throw CrashTestError("build the causeway executable first (hack/test.sh does)") }
         process.executableURL = binary
         process.arguments = ["controller", "--kubeconfig", kubeconfig, "--health-port", "0", "--identity", "crash-test"]

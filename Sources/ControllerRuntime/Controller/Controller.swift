@@ -119,6 +119,7 @@ public final class Controller: Sendable {
         switch outcome {
         case .done:
             queue.forget(key)
+            queue.cancelDelayed(key)
         case .requeue(let delay):
             queue.forget(key)
             queue.addAfter(key, delay)
@@ -131,6 +132,7 @@ public final class Controller: Sendable {
         case .terminal(let error):
             // Retrying cannot help; the next change to the object enqueues it again.
             queue.forget(key)
+            queue.cancelDelayed(key)
             logger.error("reconcile failed; not retried until the object changes", metadata: [
                 "key": .string(key.description), "reason": .string(ReconcileError.reason(of: error)), "error": .string("\(error)"),
             ])

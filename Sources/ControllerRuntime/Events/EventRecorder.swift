@@ -26,6 +26,8 @@ public final class EventRecorder: Sendable {
     struct Series {
         var name: String
         var namespace: String
+        /// The object the Event is about.
+        var regardingName = ""
         var count: Int
         var writtenCount = 0
         var created = false
@@ -41,7 +43,7 @@ public final class EventRecorder: Sendable {
     let wallClock: @Sendable () -> Date
     let seriesWindow: Duration
     let patchInterval: Duration
-    let state = Mutex<(series: [String: Series], stats: Stats)>(([:], Stats()))
+    let state = Mutex<(series: [String: Series], stats: Stats, lastPrune: Duration)>(([:], Stats(), .zero))
     let metrics: RuntimeMetrics?
     let logger: Logger
 
@@ -83,10 +85,15 @@ public final class EventRecorder: Sendable {
                 state.series[identity] = series
                 return write
             }
-            if state.series.count > 4096 { state.series = state.series.filter { now - $0.value.lastObserved < seriesWindow } }
+            // Series past their window can no longer be counted into: drop them, at most once a window's tenth.
+            if state.series.count > 256, now - state.lastPrune > seriesWindow / 10 {
+                state.series = state.series.filter { now - $0.value.lastObserved < seriesWindow }
+                state.lastPrune = now
+            }
             let base = reference["name"]?.stringValue ?? "event"
             let name = "\(base).\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
-            state.series[identity] = Series(name: name, namespace: namespace, count: 1, writing: true, lastObserved: now)
+            state.series[identity] = Series(name: name, namespace: namespace, regardingName: reference["name"]?.stringValue ?? "",
+                                            count: 1, writing: true, lastObserved: now)
             return .create(name: name)
         }
         switch write {
@@ -114,6 +121,13 @@ public final class EventRecorder: Sendable {
             await patch(identity, name: name, namespace: namespace, count: count)
         case .none:
             break
+        }
+    }
+
+    /// The object is gone: its series are dropped (their Events stay on the server, counted as far as they got).
+    public func forget(namespace: String, name: String) {
+        state.withLock { state in
+            state.series = state.series.filter { !($0.value.namespace == namespace && $0.value.regardingName == name) }
         }
     }
 

@@ -33,6 +33,14 @@ extension WorkQueue {
         return delay
     }
 
+    /// Drops `key`'s pending delayed add, if any: nothing was asked of it any more (its
+    /// reconcile said done, or the object is gone), so no timer outlives the need for it.
+    public func cancelDelayed(_ key: ObjectKey) {
+        state.withLock { state in
+            state.delayed.removeValue(forKey: key)?.timer.cancel()
+        }
+    }
+
     /// Forgets `key`'s failures, so its next backoff starts from the base again.
     public func forget(_ key: ObjectKey) {
         _ = state.withLock { $0.failures.removeValue(forKey: key) }

@@ -127,6 +127,11 @@ extension APIServer {
             // Called with or without the lock held: defer the removal to be safe.
             DispatchQueue.global().async { self.lock.withLock { self.store.removeWatcher(watcher) } }
         }
+        sink.whenClientGone { [weak self, weak watcher] in
+            // On the event loop: take the server's lock elsewhere.
+            guard let self, let watcher else { return }
+            DispatchQueue.global().async { self.lock.withLock { watcher.close() } }
+        }
         if let seconds = c.request.parameter("timeoutSeconds").flatMap(Double.init), seconds > 0 {
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self, weak watcher] in
                 guard let self, let watcher else { return }

@@ -119,6 +119,10 @@ final class ChannelWatchSink: WatchSink, @unchecked Sendable {
         return true
     }
 
+    func whenClientGone(_ action: @escaping @Sendable () -> Void) {
+        channel.closeFuture.whenComplete { _ in action() }
+    }
+
     func finish() {
         lock.lock()
         defer { lock.unlock() }

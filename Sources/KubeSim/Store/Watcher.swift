@@ -9,6 +9,9 @@ protocol WatchSink: AnyObject, Sendable {
     func send(_ line: [UInt8]) -> Bool
     /// Ends the response cleanly (final chunk).
     func finish()
+    /// Calls `action` once the client has gone (its connection closed), as the real server
+    /// ends a watch when the request's context is cancelled, not at its next write.
+    func whenClientGone(_ action: @escaping @Sendable () -> Void)
 }
 
 /// One open watch: which objects it sees and how they reach the client.

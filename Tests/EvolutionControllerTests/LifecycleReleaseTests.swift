@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import ControllerRuntime
+@testable import EvolutionController
+import KubeClient
+import KubeJSON
+import KubeSim
+import KubeYAML
+
+/// State ends with its Evolution: watches, kubeconfig clients (a thread each), open
+/// ledgers (a file lock each) and what the controller remembered go when the Evolution
+/// does. (ControllerReleaseTests measures the controller process itself over 500.)
+@Suite(.serialized) struct LifecycleReleaseTests {
+    static let count = 100
+
+    struct Process {
+        static func status(_ field: String) -> Int {
+            let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
+            return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) } ?? -1
+        }
+        static var threads: Int { status("Threads") }
+        static var rssKiB: Int { status("VmRSS") }
+        static var openFiles: Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1 }
+    }
+
+    @Test func deletedEvolutionsLeaveNoWatchClientLedgerOrThreadBehind() async throws {
+        let (homeSim, home) = try await ControllerScenarioTests.start("release") {
+            $0.rules["system:serviceaccount:default:default"] = [AccessRule(verbs: ["get"], apiGroups: [""], resources: ["secrets"], namespaces: ["default"])]
+        }
+        let (regionSim, region) = try await ControllerScenarioTests.start("release-region", tls: true)
+        defer { Task { await homeSim.stop(); await regionSim.stop() } }
+        try await ControllerScenarioTests.installCRD(home)
+        for s in 0..<10 {
+            _ = try await home.create(.secrets, ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(s)")],
+                                                 "data": ["kubeconfig": .string(Data(regionSim.kubeconfig().utf8).base64EncodedString())]],
+                                      namespace: "default")
+        }
+        for i in 0..<Self.count {
+            _ = try await region.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string("ns-\(i)")]])
+        }
+        let dir = NSTemporaryDirectory() + "causeway-release-\(UUID().uuidString)"
+        let controller = EvolutionController(client: home, options: .init(ledgerDirectory: dir))
+        let running = Task { await controller.run() }
+        defer { running.cancel() }
+
+        /// One cycle: `count` Evolutions that each watch an object of their own on the region
+        /// (a check that never holds keeps them watching), then all deleted.
+        func cycle(_ round: Int) async throws {
+            for i in 0..<Self.count {
+                _ = try await home.create(.evolutions, try YAML.parse("""
+                    apiVersion: causeway.dev/v1alpha1
+                    kind: Evolution
+                    metadata: {name: e\(round)-\(i), namespace: default}
+                    spec:
+                      targets: [{name: region, kubeconfigSecretRef: {name: region-\(i % 10)}}]
+                      steps:
+                        - name: a
+                          apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: cm-\(round), namespace: ns-\(i)}}]}
+                          converge: {checks: [{jsonPath: {object: {apiVersion: v1, kind: ConfigMap, name: cm-\(round), namespace: ns-\(i)}, path: .data.never, exists: true}}]}
+                    """), namespace: "default")
+            }
+            try await Self.until("every Evolution watches its object", timeout: .seconds(120)) { controller.observed.watchCount == Self.count }
+            for i in 0..<Self.count { try await home.delete(.evolutions, name: "e\(round)-\(i)", namespace: "default") }
+            try await Self.until("everything is released", timeout: .seconds(60)) {
+                controller.observed.watchCount == 0 && controller.reconciler.targets.keptClients == 0 && controller.reconciler.ledgers.openCount == 0
+            }
+        }
+
+        try await cycle(0)
+        try await Task.sleep(for: .milliseconds(500))  // cancelled watches and threads wind down
+        let threads = Process.threads, files = Process.openFiles, rss = Process.rssKiB, watches = regionSim.watchCount
+        print("after cycle 1: \(threads) threads, \(files) open files, \(rss / 1024) MiB RSS, \(watches) watches on the region")
+        try await cycle(1)
+        try await Task.sleep(for: .milliseconds(500))
+        print("after cycle 2: \(Process.threads) threads, \(Process.openFiles) open files, \(Process.rssKiB / 1024) MiB RSS, \(regionSim.watchCount) watches on the region")
+        #expect(regionSim.watchCount == 0, "the region still serves \(regionSim.watchCount) watches")
+        // (Threads, files and memory of a process are measured where nothing else runs: ControllerReleaseTests.)
+        _ = (threads, files, rss)
+    }
+
+    static func until(_ what: String, timeout: Duration, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { Issue.record("timed out waiting until \(what)"); return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
