@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "LoopbackHTTP"),
         // The Evolution controller: the engine's decisions carried out against real API servers.
         .target(name: "EvolutionController", dependencies: [
-            "ControllerRuntime", "EvolutionEngine", "EvolutionAPI", "KubeClient", "KubeJSON", "KubeYAML", "Ledger",
+            "ControllerRuntime", "EvolutionEngine", "EvolutionAPI", "KubeClient", "KubeJSON", "KubeYAML", "KubeSemantics", "Ledger",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ControllerRuntime", dependencies: [

@@ -4,6 +4,7 @@ import EvolutionEngine
 import Foundation
 import KubeClient
 import KubeJSON
+import KubeSemantics
 import Logging
 import Synchronization
 
@@ -96,8 +97,8 @@ final class EvolutionReconciler: Reconciler {
                 if let anchor = performed.anchor { status.ledger = anchor }
                 evolution["status"] = status.json
                 if results.isEmpty, evolution["status"] != (written["status"] ?? .null) {
-                    let next = evolution
-                    evolution = try await ReconcileFailure.Stage.status.run { try await home.updateStatus(Self.evolutions, next) }
+                    let next = evolution, before = written
+                    evolution = try await ReconcileFailure.Stage.status.run { try await writeStatus(next, over: before) }
                     written = evolution
                 }
                 if results.isEmpty {
@@ -109,8 +110,8 @@ final class EvolutionReconciler: Reconciler {
             }
             // Out of rounds with outcomes still to report: keep the decided status, report them next pass.
             if evolution["status"] != written["status"] {
-                let next = evolution
-                _ = try await ReconcileFailure.Stage.status.run { try await home.updateStatus(Self.evolutions, next) }
+                let next = evolution, before = written
+                _ = try await ReconcileFailure.Stage.status.run { try await writeStatus(next, over: before) }
             }
             pending.withLock { $0[key] = results }
             return .requeue(after: .zero)
@@ -138,7 +139,7 @@ final class EvolutionReconciler: Reconciler {
                                                stalled: failure.terminal, now: stamp)
         var failed = evolution
         failed["status"] = status.json
-        do { _ = try await home.updateStatus(Self.evolutions, failed) } catch {
+        do { _ = try await writeStatus(failed, over: evolution) } catch {
             logger.error("could not write the failure to status either", metadata: Self.metadata(evolution).merging([
                 "reason": .string(failure.reason), "error": .string("\(error)")]) { $1 })
         }
@@ -161,6 +162,16 @@ final class EvolutionReconciler: Reconciler {
     private func namespace(of key: ControllerRuntime.ObjectKey) -> String { key.namespace ?? "default" }
 
     static func timestamp(_ date: Date) -> Timestamp { Timestamp(nanosecondsSinceEpoch: Int64(date.timeIntervalSince1970 * 1e9)) }
+
+    /// Writes what changed in status since `written`, as a merge patch on the status
+    /// subresource: no precondition to go stale (status has one writer, this controller),
+    /// and a request the size of the change, not of the object.
+    func writeStatus(_ evolution: JSON, over written: JSON) async throws(KubeClientError) -> JSON {
+        let change = MergePatch.diff(from: written["status"] ?? [:], to: evolution["status"] ?? [:])
+        return try await home.patch(Self.evolutions, name: evolution[path: "metadata", "name"]?.stringValue ?? "",
+                                    namespace: evolution[path: "metadata", "namespace"]?.stringValue, .merge(["status": change]),
+                                    subresource: "status", options: WriteOptions(fieldManager: StepApply.fieldManager))
+    }
 
     /// This generation converged: nothing is left to start, so nothing to admit.
     static func converged(_ evolution: JSON, generation: Int64) -> Bool {

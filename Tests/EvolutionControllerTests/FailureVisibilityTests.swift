@@ -65,6 +65,15 @@ import Logging
             """)
     }
 
+    static func eventually(_ what: String = #function, sourceLocation: SourceLocation = #_sourceLocation,
+                           _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { Issue.record("never held", sourceLocation: sourceLocation); return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     static func ready(_ evolution: JSON) -> JSON? {
         evolution[path: "status", "conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
     }
@@ -155,9 +164,10 @@ import Logging
         #expect(Self.ready(refused)?["message"]?.stringValue?.contains("refused the status") == true)
         let stalled = refused[path: "status", "conditions"]?.arrayValue?.first { $0["type"] == "Stalled" }
         #expect(stalled?["status"] == "True")
-        #expect(try await run.warnings("default").contains { $0.reason == "StatusRejected" })
-        #expect(run.metric(#"causeway_reconcile_errors_total{controller="evolution",reason="StatusRejected"}"#))
-        #expect(run.logs(about: "refused").contains { $0["msg"] == "reconcile failed; not retried until the object changes" })
+        // The condition is written first; the Event, the count and the log line follow within the reconcile.
+        try await Self.eventually { try await run.warnings("default").contains { $0.reason == "StatusRejected" } }
+        try await Self.eventually { run.metric(#"causeway_reconcile_errors_total{controller="evolution",reason="StatusRejected"}"#) }
+        try await Self.eventually { run.logs(about: "refused").contains { $0["msg"] == "reconcile failed; not retried until the object changes" } }
         // Terminal: once the step's own watch events have been seen, no more attempts (no retry storm).
         func statusWrites() -> Int { run.sim.writeLog.filter { $0.resource == "evolutions" && $0.subresource == "status" }.count }
         try await Task.sleep(for: .seconds(1))

@@ -352,8 +352,8 @@ import TestSupport
         for (args, expected) in [(["get", "secrets", "-n", "team-a"], "no"), (["create", "clusterrolebindings"], "no"),
                                  (["create", "configmaps", "-n", "team-a"], "yes"), (["impersonate", "serviceaccounts", "-n", "team-a"], "yes"),
                                  (["impersonate", "groups"], "no"), (["get", "secrets/causeway-ledger-signing-key", "-n", "causeway-system"], "yes"),
-                                 (["patch", "evolutions", "-n", "team-a"], "no"), (["update", "evolutions", "--subresource=status", "-n", "team-a"], "yes"),
-                                 (["patch", "evolutions", "--subresource=status", "-n", "team-a"], "no"),
+                                 (["patch", "evolutions", "-n", "team-a"], "no"), (["patch", "evolutions", "--subresource=status", "-n", "team-a"], "yes"),
+                                 (["update", "evolutions", "--subresource=status", "-n", "team-a"], "no"),
                                  (["watch", "configmaps", "-n", "team-a"], "no"), (["update", "secrets/causeway-ledger-signing-key", "-n", "causeway-system"], "no")] {
             run = try await Command.kubectl(["auth", "can-i"] + args + [controller], kubeconfig: kubeconfig)
             #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == expected, "can-i \(args.joined(separator: " ")): \(run.stdout)\(run.stderr)")
