@@ -61,6 +61,8 @@ final class EvolutionReconciler: Reconciler {
             return .done
         }
         var results = pending.withLock { $0.removeValue(forKey: key) ?? [] }
+        // Kubeconfig Secrets read since then are fresh enough to act on: one read per target per reconcile.
+        let began = ContinuousClock.now
         /// The Evolution as the server holds it (status last written).
         var written = evolution
         let namespace = key.namespace ?? "default"
@@ -75,19 +77,19 @@ final class EvolutionReconciler: Reconciler {
             if let spec, let account, !Self.converged(evolution, generation: generation) {
                 admitted = try await ReconcileFailure.Stage.admission.run {
                     try await admission.verdict(for: key, uid: evolution[path: "metadata", "uid"]?.stringValue ?? "", generation: generation,
-                                                spec: spec, account: account, namespace: namespace)
+                                                spec: spec, account: account, namespace: namespace, began: began)
                 }
             }
             for _ in 0..<4 {
                 let stamp = Self.timestamp(now())
-                var observations = await self.observations(evolution, spec: spec, account: account, key: key, applyResults: results)
+                var observations = await self.observations(evolution, spec: spec, account: account, key: key, applyResults: results, began: began)
                 observations.refusal = admitted.refusal ?? observations.refusal
                 let input = EngineInput(generation: generation, spec: decoded, status: EvolutionStatus(json: evolution["status"]),
                                         observations: observations,
                                         acknowledgments: Annotations.acknowledgments(evolution, now: stamp),
                                         retry: Annotations.retry(evolution), now: stamp)
                 let decision = EvolutionEngine.decide(input)
-                let performed = try await perform(decision, evolution: evolution, spec: spec, account: account)
+                let performed = try await perform(decision, evolution: evolution, spec: spec, account: account, began: began)
                 results = performed.results
                 // Apply outcomes go straight into another decision; status is written once that
                 // settles (the ledger already holds every transition, so nothing is lost meanwhile).
@@ -182,7 +184,7 @@ final class EvolutionReconciler: Reconciler {
     /// Evolution's account. A target that cannot be reached as the account, or a watch the
     /// API server refuses it, is a refusal; a refused watch's cache is stale and not read.
     private func observations(_ evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?, key: ControllerRuntime.ObjectKey,
-                              applyResults: [ApplyResult]) async -> Observations {
+                              applyResults: [ApplyResult], began: ContinuousClock.Instant) async -> Observations {
         defer { observed.settle(key) }
         guard let spec, let account else { return Observations(applyResults: applyResults) }
         let namespace = key.namespace ?? "default"
@@ -190,10 +192,13 @@ final class EvolutionReconciler: Reconciler {
         var refusal: RefusalRecord?
         for (targetName, keys) in EvolutionEngine.observedObjects(spec: spec, status: EvolutionStatus(json: evolution["status"])) {
             guard let target = spec.targets.first(where: { $0.name == targetName }) else { continue }
+            // Looking needs no fresh Secret read: the watches run through the connection last read.
             let connection: TargetConnection
-            do { connection = try await targets.connection(for: target, account: account, evolution: key) } catch {
-                if refusal == nil, !error.transient { refusal = RefusalRecord(reason: error.reason, message: error.description, target: targetName) }
-                continue
+            if let known = targets.lastConnection(for: target, account: account, evolution: key) { connection = known } else {
+                do throws(TargetAccessError) { connection = try await targets.connection(for: target, account: account, evolution: key, readSince: began) } catch {
+                    if refusal == nil, !error.transient { refusal = RefusalRecord(reason: error.reason, message: error.description, target: targetName) }
+                    continue
+                }
             }
             for objectKey in keys {
                 // An unknown kind may be installed by an earlier step: unseen until it is.
@@ -214,12 +219,12 @@ final class EvolutionReconciler: Reconciler {
 
     /// Ledger first (one batch), then applies, then Events; returns the apply outcomes and
     /// the ledger's anchor when records were appended.
-    private func perform(_ decision: Decision, evolution: JSON, spec: EvolutionSpec?,
-                         account: EvolutionAccount?) async throws -> (results: [ApplyResult], anchor: LedgerSummary?) {
+    private func perform(_ decision: Decision, evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?,
+                         began: ContinuousClock.Instant) async throws -> (results: [ApplyResult], anchor: LedgerSummary?) {
         let records = decision.ledgerRecords
         let anchor = records.isEmpty ? nil : try await ReconcileFailure.Stage.ledger.run { try await ledgers.record(records, for: evolution) }
         var results: [ApplyResult] = []
-        for action in decision.applies { results.append(await apply(action, evolution: evolution, spec: spec, account: account)) }
+        for action in decision.applies { results.append(await apply(action, evolution: evolution, spec: spec, account: account, began: began)) }
         for event in decision.events {
             if event.type == .warning {
                 logger.warning("\(event.message)", metadata: Self.metadata(evolution).merging(["reason": .string(event.reason)]) { $1 })
@@ -233,8 +238,10 @@ final class EvolutionReconciler: Reconciler {
     }
 
     /// Server-side apply of every object of a step on one target, as field manager "causeway",
-    /// acting as the Evolution's account.
-    private func apply(_ action: ApplyAction, evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?) async -> ApplyResult {
+    /// acting as the Evolution's account, through a connection whose kubeconfig Secret was read
+    /// as the account in this reconcile (since `began`), never one remembered from an earlier one.
+    private func apply(_ action: ApplyAction, evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?,
+                       began: ContinuousClock.Instant) async -> ApplyResult {
         let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
         func failed(_ reason: String, _ message: String, retryable: Bool) -> ApplyResult {
             ApplyResult(step: action.step, target: action.target, contentHash: action.contentHash,
@@ -245,7 +252,7 @@ final class EvolutionReconciler: Reconciler {
         }
         let client: KubeClient
         let key = ControllerRuntime.ObjectKey(namespace: namespace, name: evolution[path: "metadata", "name"]?.stringValue ?? "")
-        do { client = try await targets.connection(for: target, account: account, evolution: key).client } catch {
+        do { client = try await targets.connection(for: target, account: account, evolution: key, readSince: began).client } catch {
             return failed(error.reason.rawValue, error.description, retryable: error.reason == .targetUnreachable)
         }
         var sent: [AppliedObject] = []

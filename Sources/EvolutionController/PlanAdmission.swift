@@ -38,16 +38,17 @@ final class PlanAdmission: Sendable {
         self.now = now
     }
 
-    /// Why the plan may not start (nil: admitted), and when to look again.
+    /// Why the plan may not start (nil: admitted), and when to look again. Kubeconfig Secrets
+    /// read since `began` (this reconcile) are not read again.
     func verdict(for key: ControllerRuntime.ObjectKey, uid: String, generation: Int64, spec: EvolutionSpec, account: EvolutionAccount,
-                 namespace: String) async throws -> (refusal: RefusalRecord?, recheckAt: Date?) {
+                 namespace: String, began: ContinuousClock.Instant) async throws -> (refusal: RefusalRecord?, recheckAt: Date?) {
         let evolution = key
         // The same Evolution (a re-created one has another uid), generation and account: the same plan.
         let known = verdicts.withLock { $0[key] }.flatMap { $0.uid == uid && $0.generation == generation && $0.account == account ? $0 : nil }
         if let known, known.recheckAt.map({ $0 > now() }) ?? true {
             return (known.refusal, known.recheckAt)
         }
-        let refusal = try await check(spec, account: account, namespace: namespace, evolution: evolution)
+        let refusal = try await check(spec, account: account, namespace: namespace, evolution: evolution, began: began)
         let refusals = refusal == nil ? 0 : (known?.refusals ?? 0) + 1
         let recheckAt = refusal == nil ? nil : now().addingTimeInterval(min(10 * pow(2, Double(refusals - 1)), 300))
         verdicts.withLock {
@@ -62,7 +63,7 @@ final class PlanAdmission: Sendable {
     }
 
     private func check(_ spec: EvolutionSpec, account: EvolutionAccount, namespace: String,
-                       evolution: ControllerRuntime.ObjectKey) async throws -> RefusalRecord? {
+                       evolution: ControllerRuntime.ObjectKey, began: ContinuousClock.Instant) async throws -> RefusalRecord? {
         if namespace == targets.policy.controllerNamespace {
             return RefusalRecord(reason: .forbidden, message:
                 "Evolutions in \(namespace), the controller's own namespace, are not run: an account there could borrow the controller's rights and its signing key; create the Evolution in a team's namespace")
@@ -73,19 +74,13 @@ final class PlanAdmission: Sendable {
                 return RefusalRecord(reason: error.reason, message: error.description, target: target.name)
             }
         }
-        var connections: [String: TargetConnection] = [:]
         for step in spec.steps + spec.onFailure.compensation {
             for targetName in step.targets {
                 guard let target = spec.targets.first(where: { $0.name == targetName }) else { continue }
                 let connection: TargetConnection
-                if let known = connections[targetName] {
-                    connection = known
-                } else {
-                    do { connection = try await targets.connection(for: target, account: account, evolution: evolution) } catch {
-                        if error.transient { throw error }  // no verdict: the reconcile retries
-                        return RefusalRecord(reason: error.reason, message: error.description, step: step.name, target: targetName)
-                    }
-                    connections[targetName] = connection
+                do { connection = try await targets.connection(for: target, account: account, evolution: evolution, readSince: began) } catch {
+                    if error.transient { throw error }  // no verdict: the reconcile retries
+                    return RefusalRecord(reason: error.reason, message: error.description, step: step.name, target: targetName)
                 }
                 for manifest in step.manifests {
                     if let refusal = await dryRun(manifest, step: step.name, target: targetName, client: connection.client, namespace: namespace) {

@@ -68,6 +68,13 @@ final class TargetClients: Sendable {
         var users: Set<ControllerRuntime.ObjectKey>
     }
     private let built = Mutex<[String: Built]>([:])
+    /// Who reached which target how, last time: the connection an Evolution's watches run through.
+    private struct Reach: Hashable {
+        var evolution: ControllerRuntime.ObjectKey
+        var target: Target
+        var account: EvolutionAccount
+    }
+    private let reached = Mutex<[Reach: (connection: TargetConnection, readAt: ContinuousClock.Instant)]>([:])
 
     init(home: KubeClient, policy: TenancyPolicy) {
         self.home = home
@@ -86,11 +93,12 @@ final class TargetClients: Sendable {
         return (namespace, ref)
     }
 
-    /// Kubeconfig clients kept (one transfer thread each), for tests.
-    var keptClients: Int { built.withLock { $0.count } }
+    /// Kubeconfig clients (one transfer thread each) and remembered connections kept, for tests.
+    var keptClients: Int { built.withLock { $0.count } + reached.withLock { $0.count } }
 
     /// The Evolution is gone: clients only it used go (their threads end with their last watch).
     func forget(_ evolution: ControllerRuntime.ObjectKey) {
+        reached.withLock { table in table = table.filter { $0.key.evolution != evolution } }
         built.withLock { table in
             for key in Array(table.keys) {
                 table[key]?.users.remove(evolution)
@@ -99,7 +107,31 @@ final class TargetClients: Sendable {
         }
     }
 
-    func connection(for target: Target, account: EvolutionAccount, evolution: ControllerRuntime.ObjectKey) async throws(TargetAccessError) -> TargetConnection {
+    /// The connection this Evolution last reached the target through, without reading its
+    /// Secret again: enough to *look* (its watches already run through it), never to act.
+    /// Acting reads the Secret as the account (`connection`), which refreshes or clears this.
+    func lastConnection(for target: Target, account: EvolutionAccount, evolution: ControllerRuntime.ObjectKey) -> TargetConnection? {
+        reached.withLock { $0[Reach(evolution: evolution, target: target, account: account)]?.connection }
+    }
+
+    /// The target as the account reaches it now: its kubeconfig Secret read as the account,
+    /// unless it was already read since `readSince` (earlier in the same reconcile).
+    func connection(for target: Target, account: EvolutionAccount, evolution: ControllerRuntime.ObjectKey,
+                    readSince: ContinuousClock.Instant? = nil) async throws(TargetAccessError) -> TargetConnection {
+        let reach = Reach(evolution: evolution, target: target, account: account)
+        if let readSince, let fresh = reached.withLock({ $0[reach] }), fresh.readAt >= readSince { return fresh.connection }
+        do {
+            let readAt = ContinuousClock.now
+            let connection = try await read(target, account: account, evolution: evolution)
+            reached.withLock { $0[reach] = (connection, readAt) }
+            return connection
+        } catch {
+            reached.withLock { $0[reach] = nil }
+            throw error
+        }
+    }
+
+    private func read(_ target: Target, account: EvolutionAccount, evolution: ControllerRuntime.ObjectKey) async throws(TargetAccessError) -> TargetConnection {
         let acting = account.impersonation
         guard let (secretNamespace, ref) = try secretLocation(of: target, account: account) else {
             return TargetConnection(client: home.impersonating(acting), key: "home as \(account)")

@@ -120,6 +120,9 @@ public final class KubeSim: Sendable {
     /// Every write the server accepted, in order: scenario tests prove ordering from it.
     public var writeLog: [WriteRecord] { api.lock.withLock { api.writeLog } }
 
+    /// Every request received, in order, with `KubeSimOptions.recordRequests` (else empty).
+    public var requestLog: [RequestRecord] { api.lock.withLock { api.requestLog } }
+
     /// The current global resourceVersion.
     public var revision: Int64 { api.lock.withLock { api.store.revision } }
 

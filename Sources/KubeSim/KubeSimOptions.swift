@@ -16,6 +16,9 @@ public struct KubeSimOptions: Sendable {
     public var rules: [String: [AccessRule]] = ["group:system:masters": [.all]]
     /// How many changes the watch cache remembers; watches from before it get "too old resource version".
     public var historyWindow = 10_000
+    /// Keep a record of every request (see `KubeSim.requestLog`): what benchmarks count
+    /// requests by; off by default, since it grows with every request.
+    public var recordRequests = false
     /// Largest request body accepted (413 beyond, as the real 3 MiB limit).
     public var maxRequestBytes = 3 * 1024 * 1024
     /// How often watchers that asked for bookmarks get one.

@@ -27,13 +27,13 @@ struct PlanAdmissionTests {
         let key = ControllerRuntime.ObjectKey(namespace: "default", name: "e")
         var waits: [TimeInterval] = []
         for _ in 0..<7 {
-            let verdict = try await admission.verdict(for: key, uid: "u1", generation: 1, spec: spec, account: account, namespace: "default")
+            let verdict = try await admission.verdict(for: key, uid: "u1", generation: 1, spec: spec, account: account, namespace: "default", began: .now)
             #expect(verdict.refusal?.reason == "ServiceAccountNotFound")
             let wait = try #require(verdict.recheckAt).timeIntervalSince(clock.now.withLock { $0 })
             waits.append(wait)
             // Before the recheck is due, the verdict is remembered, not asked for again.
             clock.advance(wait / 2)
-            let early = try await admission.verdict(for: key, uid: "u1", generation: 1, spec: spec, account: account, namespace: "default")
+            let early = try await admission.verdict(for: key, uid: "u1", generation: 1, spec: spec, account: account, namespace: "default", began: .now)
             #expect(early.recheckAt == verdict.recheckAt)
             clock.advance(wait / 2)
         }
@@ -41,11 +41,11 @@ struct PlanAdmissionTests {
 
         // The account appears: the next check admits, and an admitted plan is not checked again.
         _ = try await admin.create(.serviceAccounts, ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "deployer"]], namespace: "default")
-        let admitted = try await admission.verdict(for: key, uid: "u1", generation: 1, spec: spec, account: account, namespace: "default")
+        let admitted = try await admission.verdict(for: key, uid: "u1", generation: 1, spec: spec, account: account, namespace: "default", began: .now)
         #expect(admitted.refusal == nil && admitted.recheckAt == nil)
         try await admin.delete(.serviceAccounts, name: "deployer", namespace: "default")
-        #expect(try await admission.verdict(for: key, uid: "u1", generation: 1, spec: spec, account: account, namespace: "default").refusal == nil)
+        #expect(try await admission.verdict(for: key, uid: "u1", generation: 1, spec: spec, account: account, namespace: "default", began: .now).refusal == nil)
         // A new generation is a new plan: checked at once.
-        #expect(try await admission.verdict(for: key, uid: "u1", generation: 2, spec: spec, account: account, namespace: "default").refusal != nil)
+        #expect(try await admission.verdict(for: key, uid: "u1", generation: 2, spec: spec, account: account, namespace: "default", began: .now).refusal != nil)
     }
 }

@@ -23,10 +23,15 @@ import KubeYAML
         }
     }
 
-    static func world() async throws -> World {
-        let (homeSim, home) = try await ControllerScenarioTests.start("home")
+    /// `grant`: let the Evolutions' account (default/default) do anything on the home cluster; else only read its Secrets.
+    static func world(grant: Bool = true) async throws -> World {
+        let (homeSim, home) = try await ControllerScenarioTests.start("home") { $0.recordRequests = true }
         try await ControllerScenarioTests.installCRD(home)
-        try await ControllerScenarioTests.grantClusterAdmin(home)
+        if grant { try await ControllerScenarioTests.grantClusterAdmin(home) } else {
+            for object in try YAML.parseStream(Array(Self.secretReader.utf8)) {
+                _ = try await home.create(try await home.resource(for: object), object, namespace: "default")
+            }
+        }
         var regions: [String: KubeSim] = [:]
         for (name, delay) in Self.regions {
             let (sim, client) = try await ControllerScenarioTests.start(name, tls: true) {
@@ -51,6 +56,20 @@ import KubeYAML
         }
         return World(home: home, homeSim: homeSim, regions: regions)
     }
+
+    /// What the Evolutions' account needs on the home cluster to reach the regions: their kubeconfigs.
+    static let secretReader = """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: region-kubeconfigs, namespace: default}
+        rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: default-reads-region-kubeconfigs, namespace: default}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: region-kubeconfigs}
+        subjects: [{kind: ServiceAccount, name: default, namespace: default}]
+        """
 
     static func evolution(sync: String) throws -> JSON {
         try YAML.parse("""
@@ -119,5 +138,33 @@ import KubeYAML
         #expect(usEast.flag >= usEast.policy.addingTimeInterval(0.1))
         #expect(usEast.flag < euWest.policy.addingTimeInterval(0.9), "us-east waited for eu-west although the step is Independent")
         #expect(euWest.flag >= euWest.policy.addingTimeInterval(0.9))
+    }
+
+    /// A region's kubeconfig Secret is read as the Evolution's account before it acts there
+    /// (once per reconcile that acts, never per check of what it applied), so an account that
+    /// loses the Secret acts no more: the next step is refused, in no region.
+    @Test func kubeconfigSecretsAreReadToActNotToLookAndARevokedReadStopsTheNextStep() async throws {
+        let world = try await Self.world(grant: false)
+        defer { Task { await world.stop() } }
+        _ = try await world.home.create(ControllerScenarioTests.evolutions, try Self.evolution(sync: "Lockstep"), namespace: "default")
+        let controller = EvolutionController(client: world.home, options: .init(ledgerDirectory: NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"))
+        let running = Task { await controller.run() }
+        defer { running.cancel() }
+        // The policy is in every region; eu-west takes 0.9 s to absorb it: revoke the read meanwhile.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while world.regions.values.contains(where: { !$0.writeLog.contains { $0.resource == "policies" } }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let secretReads = world.homeSim.requestLog.filter { $0.resource == "secrets" && $0.verb == "get" }
+        #expect(secretReads.allSatisfy { $0.impersonating == "system:serviceaccount:default:default" && $0.code == 200 })
+        // Three regions acted on once: three reads, however many checks of the policy came in between.
+        #expect(secretReads.count == 3, "\(secretReads.count) Secret reads for 3 applies")
+        _ = try await world.home.send("DELETE", "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings/default-reads-region-kubeconfigs")
+        let refused = try await ControllerScenarioTests.wait(world.home, "rollout", namespace: "default") { $0[path: "status", "refusal"] != nil }
+        #expect(refused[path: "status", "refusal", "reason"] == "Forbidden", "\(refused["status"]?.prettyString() ?? "")")
+        #expect(refused[path: "status", "refusal", "message"]?.stringValue?.contains("cannot read Secret default/region-") == true)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(world.regions.values.allSatisfy { !$0.writeLog.contains { $0.resource == "configmaps" && $0.name == "features" } },
+                "a region got the flag after the account lost its kubeconfig")
     }
 }

@@ -23,6 +23,8 @@ final class APIServer: @unchecked Sendable {
     let simulation: Simulation
     /// Every accepted write, in order (see `KubeSim.writeLog`).
     var writeLog: [WriteRecord] = []
+    /// Every request, with `options.recordRequests` (see `KubeSim.requestLog`).
+    var requestLog: [RequestRecord] = []
     /// The parsed RBAC objects and the revisions of the four kinds they were parsed at.
     var rbacCache: (stamp: [Int64], policy: RBACPolicy)?
     /// ServiceAccount tokens handed out by TokenRequest, until they expire.
@@ -67,15 +69,32 @@ final class APIServer: @unchecked Sendable {
     func handle(_ request: APIRequest, sink: @escaping () -> WatchSink) -> APIResponse {
         lock.lock()
         defer { lock.unlock() }
-        switch authenticate(request) {
-        case .failure(let e): return render(e)
+        let authenticated = authenticate(request)
+        let response: APIResponse
+        switch authenticated {
+        case .failure(let e): response = render(e)
         case .success(let user):
-            do { return try route(request, user: user, sink: sink) } catch let e as APIError {
-                return render(e)
+            do { response = try route(request, user: user, sink: sink) } catch let e as APIError {
+                response = render(e)
             } catch {
-                return render(.internalError("\(error)"))
+                response = render(.internalError("\(error)"))
             }
         }
+        if options.recordRequests { record(request, requester: (try? authenticated.get())?.name ?? "", response: response) }
+        return response
+    }
+
+    private func record(_ request: APIRequest, requester: String, response: APIResponse) {
+        let info = RequestInfo.parse(method: request.method, path: request.path, watchParameter: request.isWatch)
+        let code: Int
+        switch response {
+        case .object(let status, _, _, _), .text(let status, _, _): code = status
+        case .watching: code = 200
+        }
+        requestLog.append(RequestRecord(
+            time: clock(), verb: info?.verb ?? request.method.lowercased(), group: info?.group ?? "", resource: info?.resource ?? "",
+            subresource: info?.subresource, namespace: info?.namespace, name: info?.name, path: info == nil ? request.path : "",
+            requester: requester, impersonating: request.header("Impersonate-User"), code: code))
     }
 
     func render(_ error: APIError) -> APIResponse {
