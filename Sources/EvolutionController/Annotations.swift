@@ -31,4 +31,19 @@ enum Annotations {
         }
         return owner.map { ($0["manager"]?.stringValue ?? "unknown", $0["time"]?.stringValue) }
     }
+
+    /// The Evolution as the controller caches it: managedFields cut down to who owns which
+    /// annotation (all `manager(of:in:)` reads), since the status entry alone — the
+    /// controller's own — grows with every step and target, in every cached Evolution.
+    static let cacheShape: @Sendable (JSON) -> JSON = { object in
+        guard let entries = object[path: "metadata", "managedFields"]?.arrayValue else { return object }
+        var shaped = object
+        shaped["metadata"]?["managedFields"] = .array(entries.compactMap { entry -> JSON? in
+            guard let annotations = entry["fieldsV1"]?["f:metadata"]?["f:annotations"] else { return nil }
+            var kept: JSON = ["fieldsV1": ["f:metadata": ["f:annotations": annotations]]]
+            for field in ["manager", "operation", "time", "apiVersion"] { kept[field] = entry[field] }
+            return kept
+        })
+        return shaped
+    }
 }

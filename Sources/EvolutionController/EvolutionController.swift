@@ -57,7 +57,7 @@ public final class EvolutionController: Sendable {
         home = client
         self.options = options
         informer = Informer(client: client, resource: EvolutionReconciler.evolutions, metrics: options.metrics,
-                            logger: Self.logger(options, "informer"))
+                            transform: Annotations.cacheShape, logger: Self.logger(options, "informer"))
         observed = ObservedObjects(queue: queue, logger: Self.logger(options, "informer"))
         reconciler = EvolutionReconciler(
             cache: informer.cache, home: client, targets: TargetClients(home: client, policy: options.tenancy), observed: observed,

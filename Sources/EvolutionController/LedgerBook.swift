@@ -31,13 +31,27 @@ final class LedgerBook: Sendable {
         var ledger: Ledger
         var file: FileLedgerStore?
         var configMaps: ConfigMapLedgerStore?
+        var key: ControllerRuntime.ObjectKey
+        /// When it was last used (a tick of `State.clock`), and by how many appends now.
+        var lastUsed: UInt64 = 0
+        var users = 0
+
+        func close() { file?.close() }
     }
-    private let open = Mutex<[String: Opened]>([:])
-    /// Which ledger (uid) each Evolution key opened, so it can be closed when the Evolution is gone.
-    private let uids = Mutex<[ControllerRuntime.ObjectKey: String]>([:])
+    private struct State {
+        var open: [String: Opened] = [:]
+        /// Which ledger (uid) each Evolution key opened, so it can be closed when the Evolution is gone.
+        var uids: [ControllerRuntime.ObjectKey: String] = [:]
+        var clock: UInt64 = 0
+    }
+    private let state = Mutex(State())
+    /// How many ledgers stay open (a file ledger holds two descriptors and its lock): the
+    /// least recently used idle one is closed beyond that, and opened again when needed.
+    let maxOpen: Int
 
     init(backend: LedgerBackend, client: KubeClient, actor: String, signer: LedgerSigner? = nil, keyring: LedgerKeyring? = nil,
-         refreshKeyring: (@Sendable () async throws -> LedgerKeyring)? = nil) {
+         refreshKeyring: (@Sendable () async throws -> LedgerKeyring)? = nil, maxOpen: Int = 512) {
+        self.maxOpen = maxOpen
         self.backend = backend
         self.client = client
         self.actor = actor
@@ -46,45 +60,79 @@ final class LedgerBook: Sendable {
         self.refreshKeyring = refreshKeyring
     }
 
+    /// The Evolution's ledger, opened if it is not, and marked in use until `done(with:)`.
     private func opened(for evolution: JSON) async throws -> Opened {
         let ref = EvolutionRef(namespace: evolution[path: "metadata", "namespace"]?.stringValue ?? "default",
                                name: evolution[path: "metadata", "name"]?.stringValue ?? "",
                                uid: evolution[path: "metadata", "uid"]?.stringValue ?? "")
-        if let opened = open.withLock({ $0[ref.uid] }) { return opened }
+        if let opened = state.withLock({ state in Self.use(ref.uid, in: &state) }) { return opened }
         // Reconciles of one Evolution never run at once, so only one opener reaches here per uid.
         let anchor = EvolutionStatus(json: evolution["status"]).ledger?.checkpoint
         let keyring = self.keyring.withLock { $0 }
+        let key = ControllerRuntime.ObjectKey(namespace: ref.namespace, name: ref.name)
         var opened: Opened
         switch backend {
         case .directory(let directory):
             let store = try FileLedgerStore(directory: directory, evolution: ref)
-            opened = Opened(ledger: try await Ledger(evolution: ref, store: store, signer: signer, anchor: anchor, keyring: keyring), file: store)
+            do {
+                opened = Opened(ledger: try await Ledger(evolution: ref, store: store, signer: signer, anchor: anchor, keyring: keyring),
+                                file: store, key: key)
+            } catch {
+                store.close()
+                throw error
+            }
         case .configMaps:
             let store = ConfigMapLedgerStore(client: client, evolution: ref)
             opened = Opened(ledger: try await Ledger(evolution: ref, store: store, signer: signer, anchor: anchor, keyring: keyring),
-                            configMaps: store)
+                            configMaps: store, key: key)
         }
-        open.withLock { $0[ref.uid] = opened }
-        uids.withLock { $0[ControllerRuntime.ObjectKey(namespace: ref.namespace, name: ref.name)] = ref.uid }
+        let evicted: [Opened] = state.withLock { state in
+            state.open[ref.uid] = opened
+            state.uids[key] = ref.uid
+            _ = Self.use(ref.uid, in: &state)
+            var evicted: [Opened] = []
+            // Over the limit: close the least recently used ledgers no append is using.
+            if state.open.count > maxOpen {
+                let idle = state.open.filter { $0.value.users == 0 }.sorted { $0.value.lastUsed < $1.value.lastUsed }
+                for (uid, old) in idle.prefix(state.open.count - maxOpen) {
+                    state.open[uid] = nil
+                    if state.uids[old.key] == uid { state.uids[old.key] = nil }
+                    evicted.append(old)
+                }
+            }
+            return evicted
+        }
+        for old in evicted { old.close() }
         return opened
     }
 
+    private static func use(_ uid: String, in state: inout State) -> Opened? {
+        guard state.open[uid] != nil else { return nil }
+        state.clock += 1
+        state.open[uid]?.lastUsed = state.clock
+        state.open[uid]?.users += 1
+        return state.open[uid]
+    }
+
+    private func done(with uid: String) {
+        state.withLock { $0.open[uid]?.users -= 1 }
+    }
+
     /// Open ledgers, for tests.
-    var openCount: Int { open.withLock { $0.count } }
+    var openCount: Int { state.withLock { $0.open.count } }
 
     /// The Evolution is gone: its ledger is closed (its file lock released); the record stays.
     func release(_ evolution: ControllerRuntime.ObjectKey) {
-        guard let uid = uids.withLock({ $0.removeValue(forKey: evolution) }) else { return }
-        open.withLock { $0.removeValue(forKey: uid) }?.file?.close()
+        state.withLock { state in state.uids.removeValue(forKey: evolution).flatMap { state.open.removeValue(forKey: $0) } }?.close()
     }
 
     /// Releases every ledger's file lock (on shutdown).
     func closeAll() {
-        let stores = open.withLock { table in
-            defer { table.removeAll() }
-            return table.values.compactMap(\.file)
+        let all = state.withLock { state in
+            defer { state = State() }
+            return Array(state.open.values)
         }
-        for store in stores { store.close() }
+        for opened in all { opened.close() }
     }
 
     /// Appends the engine's records as one batch (ids the ledger holds already are
@@ -98,7 +146,7 @@ final class LedgerBook: Sendable {
             let fresh = try await refreshKeyring!()
             keyring.withLock { $0 = fresh }
             let uid = evolution[path: "metadata", "uid"]?.stringValue ?? ""
-            _ = open.withLock { $0.removeValue(forKey: uid) }
+            state.withLock { $0.open.removeValue(forKey: uid) }?.close()
             return try await recordOnce(records, for: evolution)
         }
     }
@@ -110,6 +158,7 @@ final class LedgerBook: Sendable {
 
     private func recordOnce(_ records: [LedgerRecord], for evolution: JSON) async throws -> LedgerSummary? {
         let opened = try await opened(for: evolution)
+        defer { done(with: opened.ledger.evolution.uid) }
         let drafts = records.map { r in
             EntryDraft(id: r.id, event: r.event, generation: Int(r.generation),
                        step: r.step, target: r.target, actor: r.actor ?? actor, detail: r.detail.objectValue ?? JSONObject())

@@ -37,6 +37,38 @@ struct LedgerBookTests {
         await #expect(throws: LedgerError.self) { _ = try await stranger.record([record("c")], for: evolution) }
     }
 
+    /// A controller with more Evolutions than descriptors keeps only the most recently used
+    /// ledgers open (a file ledger holds two descriptors and its lock) and reopens the others
+    /// when they are next written: their chains continue, checked against their anchors.
+    @Test func fileLedgersBeyondTheLimitAreClosedAndReopenedIntact() async throws {
+        let (sim, admin) = try await ControllerScenarioTests.start("book-lru")
+        defer { Task { await sim.stop() } }
+        let directory = NSTemporaryDirectory() + "causeway-book-\(UUID().uuidString)"
+        let signer = LedgerSigner()
+        let book = LedgerBook(backend: .directory(directory), client: admin, actor: "c", signer: signer, maxOpen: 4)
+        var evolutions = (0..<10).map { i -> JSON in ["metadata": ["name": .string("e\(i)"), "namespace": "default", "uid": .string("u\(i)")]] }
+        /// Descriptors this process holds on files in the ledger directory.
+        func descriptors() -> Int {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)"))?.hasPrefix(directory) == true }.count
+        }
+        for round in 0..<3 {
+            for i in evolutions.indices {
+                let record = LedgerRecord(id: "r\(round)", event: .stepStarted, generation: 1, step: "s\(round)", target: "t", actor: nil, detail: [:])
+                let anchor = try #require(try await book.record([record], for: evolutions[i]))
+                #expect(anchor.entries == round + 1)
+                evolutions[i]["status"] = ["ledger": EvolutionStatus(ledger: anchor).json["ledger"] ?? .null]
+                #expect(book.openCount <= 4)
+            }
+        }
+        #expect(descriptors() == 8, "\(descriptors()) descriptors for 4 open ledgers")
+        book.closeAll()
+        for i in evolutions.indices {
+            let entries = try FileLedgerStore.read(directory: directory, evolution: EvolutionRef(namespace: "default", name: "e\(i)", uid: "u\(i)")).entries
+            #expect(entries.map(\.id) == ["r0", "r1", "r2"])
+        }
+    }
+
     final class ReadCount: @unchecked Sendable {
         private let lock = NSLock()
         private var n = 0

@@ -3,10 +3,16 @@ import Foundation
 
 /// The controller's Ed25519 key for ledger checkpoints.
 ///
-/// Holds the key's raw bytes (Crypto's key type is not Sendable); the key
-/// object is rebuilt per signature, which costs less than the signature.
+/// Built once: rebuilding Crypto's key derives the public key again, which
+/// costs as much as the signature itself.
 public struct LedgerSigner: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
-    public let rawRepresentation: [UInt8]
+    /// Crypto's key type is not declared Sendable; it is immutable, and signing only reads it.
+    private final class Key: @unchecked Sendable {
+        let key: Curve25519.Signing.PrivateKey
+        init(_ key: Curve25519.Signing.PrivateKey) { self.key = key }
+    }
+    private let key: Key
+    public var rawRepresentation: [UInt8] { Array(key.key.rawRepresentation) }
     public let publicKey: [UInt8]
     /// The first 16 hex digits of SHA-256 over the public key.
     public let keyID: String
@@ -22,7 +28,7 @@ public struct LedgerSigner: Sendable, CustomStringConvertible, CustomDebugString
     }
 
     private init(key: Curve25519.Signing.PrivateKey) {
-        rawRepresentation = Array(key.rawRepresentation)
+        self.key = Key(key)
         publicKey = Array(key.publicKey.rawRepresentation)
         keyID = LedgerKeyring.keyID(of: publicKey)
     }
@@ -34,8 +40,7 @@ public struct LedgerSigner: Sendable, CustomStringConvertible, CustomDebugString
     /// Throws what the crypto library reports; never an empty signature in its place.
     public func sign(_ evolution: EvolutionRef, head: LedgerHead) throws -> LedgerCheckpoint {
         let message = LedgerCheckpoint.message(for: evolution, head: head)
-        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation)
-        let signature = Array(try key.signature(for: message))
+        let signature = Array(try key.key.signature(for: message))
         return LedgerCheckpoint(seq: head.seq, hash: head.hash, keyID: keyID, signature: signature)
     }
 }
