@@ -105,7 +105,11 @@ final class EvolutionReconciler: Reconciler {
                 }
                 if results.isEmpty {
                     let recheck = admitted.recheckAt.map(Self.timestamp)
-                    guard let at = [decision.requeueAt, recheck].compactMap({ $0 }).min() else { return .done }
+                    guard let at = [decision.requeueAt, recheck].compactMap({ $0 }).min() else {
+                        // Converged with nothing to wait for: its ledger closes until it is next written.
+                        if Self.converged(evolution, generation: generation) { ledgers.release(key) }
+                        return .done
+                    }
                     let wait = max(at.nanosecondsSinceEpoch - stamp.nanosecondsSinceEpoch, 0)
                     return .requeue(after: .nanoseconds(wait))
                 }

@@ -32,8 +32,7 @@ final class LedgerBook: Sendable {
         var file: FileLedgerStore?
         var configMaps: ConfigMapLedgerStore?
         var key: ControllerRuntime.ObjectKey
-        /// When it was last used (a tick of `State.clock`), and by how many appends now.
-        var lastUsed: UInt64 = 0
+        /// Appends using it now: it is not closed under them.
         var users = 0
 
         func close() { file?.close() }
@@ -42,15 +41,23 @@ final class LedgerBook: Sendable {
         var open: [String: Opened] = [:]
         /// Which ledger (uid) each Evolution key opened, so it can be closed when the Evolution is gone.
         var uids: [ControllerRuntime.ObjectKey: String] = [:]
-        var clock: UInt64 = 0
     }
     private let state = Mutex(State())
-    /// How many ledgers stay open (a file ledger holds two descriptors and its lock): the
-    /// least recently used idle one is closed beyond that, and opened again when needed.
+    /// How many ledgers stay open (a file ledger holds two descriptors and its lock). Beyond
+    /// that an idle one, picked at random, is closed and opened again when next needed:
+    /// at random, since Evolutions in flight are reconciled round the queue, the access
+    /// pattern under which closing the least recently used would miss every time.
     let maxOpen: Int
 
+    /// Half the descriptors this process may open, less a thousand for sockets and the rest.
+    static var defaultMaxOpen: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < UInt64(Int32.max) else { return 4096 }
+        return max(64, (Int(clamping: limit.rlim_cur) - 1024) / 2)
+    }
+
     init(backend: LedgerBackend, client: KubeClient, actor: String, signer: LedgerSigner? = nil, keyring: LedgerKeyring? = nil,
-         refreshKeyring: (@Sendable () async throws -> LedgerKeyring)? = nil, maxOpen: Int = 512) {
+         refreshKeyring: (@Sendable () async throws -> LedgerKeyring)? = nil, maxOpen: Int = LedgerBook.defaultMaxOpen) {
         self.maxOpen = maxOpen
         self.backend = backend
         self.client = client
@@ -91,14 +98,11 @@ final class LedgerBook: Sendable {
             state.uids[key] = ref.uid
             _ = Self.use(ref.uid, in: &state)
             var evicted: [Opened] = []
-            // Over the limit: close the least recently used ledgers no append is using.
-            if state.open.count > maxOpen {
-                let idle = state.open.filter { $0.value.users == 0 }.sorted { $0.value.lastUsed < $1.value.lastUsed }
-                for (uid, old) in idle.prefix(state.open.count - maxOpen) {
-                    state.open[uid] = nil
-                    if state.uids[old.key] == uid { state.uids[old.key] = nil }
-                    evicted.append(old)
-                }
+            // Over the limit: close idle ledgers (no append is using them), picked at random.
+            while state.open.count > maxOpen, let (uid, old) = state.open.lazy.filter({ $0.value.users == 0 }).randomElement() {
+                state.open[uid] = nil
+                if state.uids[old.key] == uid { state.uids[old.key] = nil }
+                evicted.append(old)
             }
             return evicted
         }
@@ -108,8 +112,6 @@ final class LedgerBook: Sendable {
 
     private static func use(_ uid: String, in state: inout State) -> Opened? {
         guard state.open[uid] != nil else { return nil }
-        state.clock += 1
-        state.open[uid]?.lastUsed = state.clock
         state.open[uid]?.users += 1
         return state.open[uid]
     }
@@ -121,7 +123,8 @@ final class LedgerBook: Sendable {
     /// Open ledgers, for tests.
     var openCount: Int { state.withLock { $0.open.count } }
 
-    /// The Evolution is gone: its ledger is closed (its file lock released); the record stays.
+    /// The Evolution is gone, or converged and idle: its ledger is closed (its file lock
+    /// released) until it is next written; the record stays.
     func release(_ evolution: ControllerRuntime.ObjectKey) {
         state.withLock { state in state.uids.removeValue(forKey: evolution).flatMap { state.open.removeValue(forKey: $0) } }?.close()
     }

@@ -29,20 +29,36 @@ final class ObservedObjects: Sendable {
         var failure: InformerFailure?
     }
 
+    /// One object some Evolutions check: which watch it arrives through (by id), and its name.
+    /// Small on purpose: there is one per applied object per target, and one set of them per Evolution.
+    private struct Interest: Hashable {
+        var watch: Int
+        var namespace: String?
+        var name: String
+    }
+
+    private struct Watch {
+        var key: WatchKey
+        var informer: Informer
+        var task: Task<Void, Never>
+        /// Every Evolution that checks something through it: told when it fails.
+        var watchers: Set<ControllerRuntime.ObjectKey> = []
+    }
+
     private struct State {
-        var informers: [WatchKey: (informer: Informer, task: Task<Void, Never>)] = [:]
-        /// "connection|group/resource|namespace/name" → Evolutions that check it.
-        var interest: [String: Set<ControllerRuntime.ObjectKey>] = [:]
-        /// Every Evolution that checks something through a watch: told when the watch fails.
-        var watchers: [WatchKey: Set<ControllerRuntime.ObjectKey>] = [:]
+        var nextID = 0
+        var ids: [WatchKey: Int] = [:]
+        var watches: [Int: Watch] = [:]
+        /// Evolutions that check each object (usually one).
+        var interest: [Interest: [ControllerRuntime.ObjectKey]] = [:]
         /// What each Evolution observed in its last completed pass, and in the pass under way.
         var used: [ControllerRuntime.ObjectKey: Uses] = [:]
         var using: [ControllerRuntime.ObjectKey: Uses] = [:]
     }
 
     private struct Uses {
-        var watches: Set<WatchKey> = []
-        var objects: Set<String> = []
+        var watches: Set<Int> = []
+        var objects: Set<Interest> = []
     }
 
     private let state = Mutex(State())
@@ -54,10 +70,6 @@ final class ObservedObjects: Sendable {
         self.logger = logger
     }
 
-    private static func interestKey(_ connection: String, _ resource: APIResource, _ namespace: String?, _ name: String) -> String {
-        "\(connection)|\(resource)|\(namespace ?? "")/\(name)"
-    }
-
     /// Starts watching the object's resource through `connection` (once) and remembers who cares about it.
     /// The object is nil when it does not exist (or the informer has not synced yet). End the
     /// pass with `settle(_:)`: what the Evolution observed before and not in this pass is released.
@@ -65,29 +77,37 @@ final class ObservedObjects: Sendable {
                  for evolution: ControllerRuntime.ObjectKey) -> Seen {
         let scope = resource.namespaced ? namespace : nil
         let watchKey = WatchKey(connection: connection.key, resource: resource, namespace: scope)
-        let key = Self.interestKey(connection.key, resource, namespace, object.name)
         let informer: Informer = state.withLock { state in
-            state.interest[key, default: []].insert(evolution)
-            state.watchers[watchKey, default: []].insert(evolution)
-            state.using[evolution, default: Uses()].watches.insert(watchKey)
-            state.using[evolution, default: Uses()].objects.insert(key)
-            if let existing = state.informers[watchKey] { return existing.informer }
-            var logger = self.logger
-            logger[metadataKey: "connection"] = .string(connection.key)
-            let informer = Informer(client: connection.client, resource: resource, namespace: scope, transform: Informer.stripManagedFields,
-                                    logger: logger)
-            informer.addHandler { [weak self] event in self?.changed(event, connection: connection.key, resource: resource) }
-            informer.addFailureHandler { [weak self] _ in
-                guard let self else { return }
-                for evolution in self.state.withLock({ $0.watchers[watchKey] ?? [] }) { self.queue.add(evolution) }
+            let id: Int
+            if let known = state.ids[watchKey] { id = known } else {
+                id = state.nextID
+                state.nextID += 1
+                state.ids[watchKey] = id
+                state.watches[id] = startWatch(watchKey, id: id, client: connection.client)
             }
-            let task = Task { await informer.run() }
-            state.informers[watchKey] = (informer, task)
-            return informer
+            let interest = Interest(watch: id, namespace: namespace, name: object.name)
+            if state.interest[interest]?.contains(evolution) != true { state.interest[interest, default: []].append(evolution) }
+            state.watches[id]?.watchers.insert(evolution)
+            state.using[evolution, default: Uses()].watches.insert(id)
+            state.using[evolution, default: Uses()].objects.insert(interest)
+            return state.watches[id]!.informer
         }
         let stats = informer.stats
         return Seen(object: informer.cache.get(namespace: namespace, name: object.name), synced: stats.hasSynced,
                     failure: stats.lastFailure)
+    }
+
+    private func startWatch(_ key: WatchKey, id: Int, client: KubeClient) -> Watch {
+        var logger = self.logger
+        logger[metadataKey: "connection"] = .string(key.connection)
+        let informer = Informer(client: client, resource: key.resource, namespace: key.namespace, transform: Informer.stripManagedFields,
+                                logger: logger)
+        informer.addHandler { [weak self] event in self?.changed(event, watch: id) }
+        informer.addFailureHandler { [weak self] _ in
+            guard let self else { return }
+            for evolution in self.state.withLock({ $0.watches[id]?.watchers ?? [] }) { self.queue.add(evolution) }
+        }
+        return Watch(key: key, informer: informer, task: Task { await informer.run() })
     }
 
     /// Ends an observation pass of `evolution`: it no longer cares about what it observed
@@ -97,16 +117,17 @@ final class ObservedObjects: Sendable {
             let now = state.using.removeValue(forKey: evolution) ?? Uses()
             let before = state.used[evolution] ?? Uses()
             state.used[evolution] = now.watches.isEmpty && now.objects.isEmpty ? nil : now
-            for key in before.objects.subtracting(now.objects) {
-                state.interest[key]?.remove(evolution)
-                if state.interest[key]?.isEmpty == true { state.interest[key] = nil }
+            for interest in before.objects.subtracting(now.objects) {
+                state.interest[interest]?.removeAll { $0 == evolution }
+                if state.interest[interest]?.isEmpty == true { state.interest[interest] = nil }
             }
             var tasks: [Task<Void, Never>] = []
-            for watch in before.watches.subtracting(now.watches) {
-                state.watchers[watch]?.remove(evolution)
-                guard state.watchers[watch]?.isEmpty ?? true else { continue }
-                state.watchers[watch] = nil
-                if let gone = state.informers.removeValue(forKey: watch) { tasks.append(gone.task) }
+            for id in before.watches.subtracting(now.watches) {
+                state.watches[id]?.watchers.remove(evolution)
+                guard let watch = state.watches[id], watch.watchers.isEmpty else { continue }
+                state.watches[id] = nil
+                state.ids[watch.key] = nil
+                tasks.append(watch.task)
             }
             return tasks
         }
@@ -120,19 +141,19 @@ final class ObservedObjects: Sendable {
     }
 
     /// Open watches (one informer each), for tests and metrics.
-    var watchCount: Int { state.withLock { $0.informers.count } }
+    var watchCount: Int { state.withLock { $0.watches.count } }
 
-    private func changed(_ event: InformerEvent, connection: String, resource: APIResource) {
+    private func changed(_ event: InformerEvent, watch: Int) {
         let object = event.object
         guard let name = object[path: "metadata", "name"]?.stringValue else { return }
-        let key = Self.interestKey(connection, resource, object[path: "metadata", "namespace"]?.stringValue, name)
-        for evolution in state.withLock({ $0.interest[key] ?? [] }) { queue.add(evolution) }
+        let interest = Interest(watch: watch, namespace: object[path: "metadata", "namespace"]?.stringValue, name: name)
+        for evolution in state.withLock({ $0.interest[interest] ?? [] }) { queue.add(evolution) }
     }
 
     func stop() {
         let tasks = state.withLock { state -> [Task<Void, Never>] in
-            defer { state.informers.removeAll() }
-            return state.informers.values.map(\.task)
+            defer { state.watches.removeAll(); state.ids.removeAll() }
+            return state.watches.values.map(\.task)
         }
         for task in tasks { task.cancel() }
     }

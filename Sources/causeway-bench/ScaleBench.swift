@@ -46,6 +46,9 @@ func scaleBenchmarks(evolutionCount: Int) async throws -> [Row] {
     controller.executableURL = binary
     controller.arguments = ["controller", "--kubeconfig", dir + "/home.kubeconfig", "--ledger-directory", dir + "/ledger",
                             "--health-port", "0", "--workers", "4"]
+    if let arenas = ProcessInfo.processInfo.environment["BENCH_ARENAS"] {
+        controller.environment = ProcessInfo.processInfo.environment.merging(["MALLOC_ARENA_MAX": arenas]) { $1 }
+    }
     controller.standardOutput = FileHandle.nullDevice
     controller.standardError = FileHandle.nullDevice
     try controller.run()

@@ -56,6 +56,7 @@ struct ControllerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap(defaultLevel: .info)
+        raiseDescriptorLimit()
         let config: RESTConfig
         var ownNamespace = controllerNamespace ?? "causeway-system"
         if kubeconfig == nil, let inCluster = try? RESTConfig.inCluster() {
@@ -93,4 +94,14 @@ struct ControllerCommand: AsyncParsableCommand {
         say("causeway controller: stopped (\(exit))")
         if exit == .leadershipLost { throw ExitCode(1) }
     }
+}
+
+/// Lifts the soft limit on open descriptors to the hard one, as Go's runtime does for
+/// every Kubernetes component: each open file ledger holds two, each watch a socket,
+/// and the soft default (often 1,024) is a relic of select(2), which nothing here uses.
+func raiseDescriptorLimit() {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }

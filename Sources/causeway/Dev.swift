@@ -39,6 +39,7 @@ struct Dev: AsyncParsableCommand {
     ]
 
     func run() async throws {
+        raiseDescriptorLimit()
         let interrupts = Interrupts()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ledgerDirectory = directory + "/ledger"

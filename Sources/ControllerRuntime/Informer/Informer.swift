@@ -138,12 +138,14 @@ public final class Informer: Sendable {
         var events: [InformerEvent] = []
         for (key, object) in objects {
             if let before = old[key] {
-                if ResourceVersion.of(before) != ResourceVersion.of(object) { events.append(.updated(old: before, new: object)) }
+                if before.resourceVersion != ResourceVersion.of(object), let previous = before.object {
+                    events.append(.updated(old: previous, new: object))
+                }
             } else {
                 events.append(.added(object))
             }
         }
-        for (key, before) in old where objects[key] == nil { events.append(.deleted(before)) }
+        for (key, before) in old where objects[key] == nil { if let gone = before.object { events.append(.deleted(gone)) } }
         state.withLock {
             $0.resourceVersion = list.resourceVersion
             $0.hasSynced = true
@@ -178,7 +180,7 @@ public final class Informer: Sendable {
             state.withLock { $0.skippedObjects += 1 }
             return
         }
-        let current = cache.get(key).flatMap(ResourceVersion.of)
+        let current = cache.resourceVersion(of: key)
         // A deletion carries a newer version than the object it deletes; an add or update must be newer than the cache.
         let stale = event.type == .deleted
             ? ResourceVersion.isOlder(version, than: current)
@@ -190,10 +192,10 @@ public final class Informer: Sendable {
         state.withLock { $0.events += 1 }
         switch event.type {
         case .added, .modified:
-            let old = cache.upsert(event.object, key: key)
+            let old = cache.upsert(event.object, key: key)?.object
             deliver([old.map { .updated(old: $0, new: event.object) } ?? .added(event.object)])
         case .deleted:
-            if let old = cache.remove(key) { deliver([.deleted(old)]) }
+            if let old = cache.remove(key)?.object { deliver([.deleted(old)]) }
         case .bookmark:
             break
         }

@@ -70,23 +70,23 @@ enum SpecDecoder {
             let path = "\(listPath)[\(i)]"
             guard let s = reader.object(item, at: path, shape: shape) else { continue }
             let fields = shape.fields!
-            var step = Step(name: "", targets: targets)
-            if let name = reader.string(s["name"], at: path + ".name") {
-                step.name = name
+            // Fields gathered first, the step made once: its content hash is computed on construction.
+            var name = ""
+            if let given = reader.string(s["name"], at: path + ".name") {
+                name = given
             } else if s["name"] == nil {
                 reader.fail(path + ".name", "required; give every step a unique name such as gateway-policy")
             }
             // Omitted `after` means "after the previous step": a plain list is a sequence.
+            let after: [String]
             if s["after"] != nil {
-                step.after = reader.strings(s["after"], at: path + ".after") ?? []
+                after = reader.strings(s["after"], at: path + ".after") ?? []
             } else {
-                step.after = steps.last.map { [$0.name] }?.filter { $0 != step.name } ?? []
+                after = steps.last.map { [$0.name] }?.filter { $0 != name } ?? []
             }
-            step.sync = reader.enumeration(s["sync"], at: path + ".sync", as: SyncMode.self) ?? .lockstep
-            if let declared = reader.strings(s["targets"], at: path + ".targets") {
-                step.targets = declared
-                step.targetsDeclared = true
-            }
+            let sync = reader.enumeration(s["sync"], at: path + ".sync", as: SyncMode.self) ?? .lockstep
+            let declared = reader.strings(s["targets"], at: path + ".targets")
+            var manifests: [JSON] = []
             if let apply = reader.object(s["apply"], at: path + ".apply", shape: fields["apply"]!) {
                 let items = reader.array(apply["manifests"], at: path + ".apply.manifests") ?? []
                 for (m, manifest) in items.enumerated() {
@@ -94,19 +94,25 @@ enum SpecDecoder {
                         reader.fail("\(path).apply.manifests[\(m)]", "expected a Kubernetes object, found \(manifest.typeName)")
                         continue
                     }
-                    step.manifests.append(manifest)
+                    manifests.append(manifest)
                 }
             }
+            var checks: [ConvergenceCheck] = [.current(nil)]
+            var stableFor = Step.defaultStableFor, timeout = Step.defaultTimeout
             if let converge = reader.object(s["converge"], at: path + ".converge", shape: fields["converge"]!) {
-                if let checks = reader.array(converge["checks"], at: path + ".converge.checks") {
-                    step.checks = checks.enumerated().compactMap { decodeCheck($1, at: "\(path).converge.checks[\($0)]", reader: &reader) }
+                if let declaredChecks = reader.array(converge["checks"], at: path + ".converge.checks") {
+                    checks = declaredChecks.enumerated().compactMap { decodeCheck($1, at: "\(path).converge.checks[\($0)]", reader: &reader) }
                 }
-                step.stableFor = reader.duration(converge["stableFor"], at: path + ".converge.stableFor") ?? Step.defaultStableFor
-                step.timeout = reader.duration(converge["timeout"], at: path + ".converge.timeout") ?? Step.defaultTimeout
+                stableFor = reader.duration(converge["stableFor"], at: path + ".converge.stableFor") ?? Step.defaultStableFor
+                timeout = reader.duration(converge["timeout"], at: path + ".converge.timeout") ?? Step.defaultTimeout
             }
+            var acknowledgmentRequired = false
             if let ack = reader.object(s["acknowledge"], at: path + ".acknowledge", shape: fields["acknowledge"]!) {
-                step.acknowledgmentRequired = reader.bool(ack["required"], at: path + ".acknowledge.required") ?? false
+                acknowledgmentRequired = reader.bool(ack["required"], at: path + ".acknowledge.required") ?? false
             }
+            let step = Step(name: name, after: after, sync: sync, targets: declared ?? targets, targetsDeclared: declared != nil,
+                            manifests: manifests, checks: checks, stableFor: stableFor, timeout: timeout,
+                            acknowledgmentRequired: acknowledgmentRequired)
             steps.append(step)
         }
         return steps

@@ -26,15 +26,15 @@ public struct Step: Sendable, Hashable {
     /// targets runs only where the failed part had been applied.
     public var targetsDeclared: Bool
     /// The objects to server-side apply, as written.
-    public var manifests: [JSON]
+    public var manifests: [JSON] { didSet { contentHash = ContentHash.of(content) } }
     /// Effective checks: `[.current(nil)]` when the spec declares none.
-    public var checks: [ConvergenceCheck]
+    public var checks: [ConvergenceCheck] { didSet { contentHash = ContentHash.of(content) } }
     /// How long all checks must hold continuously (default 0s).
-    public var stableFor: GoDuration
+    public var stableFor: GoDuration { didSet { contentHash = ContentHash.of(content) } }
     /// How long from start to convergence before the step fails (default 10m).
-    public var timeout: GoDuration
+    public var timeout: GoDuration { didSet { contentHash = ContentHash.of(content) } }
     /// Hold the start until someone acknowledges (annotation `ack.causeway.dev/<step>`).
-    public var acknowledgmentRequired: Bool
+    public var acknowledgmentRequired: Bool { didSet { contentHash = ContentHash.of(content) } }
 
     public static let defaultTimeout = GoDuration.minutes(10)
     public static let defaultStableFor = GoDuration.zero
@@ -55,6 +55,8 @@ public struct Step: Sendable, Hashable {
         self.stableFor = stableFor
         self.timeout = timeout
         self.acknowledgmentRequired = acknowledgmentRequired
+        contentHash = ""
+        contentHash = ContentHash.of(content)
     }
 
     /// The keys of the objects this step applies, in manifest order.
@@ -81,6 +83,7 @@ public struct Step: Sendable, Hashable {
         ]
     }
 
-    /// `ContentHash.of(content)`: 16 hex digits of FNV-1a 64.
-    public var contentHash: String { ContentHash.of(content) }
+    /// `ContentHash.of(content)`: 16 hex digits of FNV-1a 64. Kept, not computed on each
+    /// read: the engine compares it for every step on every decision.
+    public private(set) var contentHash: String
 }
