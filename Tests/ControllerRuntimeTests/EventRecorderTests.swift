@@ -45,6 +45,29 @@ import Testing
         #expect(events.count == 2 && recorder.stats.creates == 2)
     }
 
+    /// Memory stays bounded however many objects it tells about: past `maxSeries` the least
+    /// recently seen series are forgotten, and a repeat of one starts a new Event.
+    @Test func rememberedSeriesAreBounded() async throws {
+        let fixture = try await SimFixture.start()
+        let clock = ManualClock()
+        let recorder = EventRecorder(client: fixture.client, reportingController: "causeway.dev/test",
+                                     reportingInstance: "test-0", clock: clock, maxSeries: 10)
+        for i in 0..<25 {
+            let subject: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("o\(i)"), "namespace": "default", "uid": .string("u\(i)")]]
+            await recorder.record(regarding: subject, type: .normal, reason: "Synced", action: "Reconcile", note: "n")
+            clock.advance(by: .milliseconds(1))
+            #expect(recorder.state.withLock { $0.series.count } <= 10)
+        }
+        // o24 is remembered (a repeat counts into its Event); o0 is not (a repeat is a new Event).
+        let newest: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "o24", "namespace": "default", "uid": "u24"]]
+        let oldest: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "o0", "namespace": "default", "uid": "u0"]]
+        await recorder.record(regarding: newest, type: .normal, reason: "Synced", action: "Reconcile", note: "n")
+        #expect(recorder.stats.creates == 25)
+        await recorder.record(regarding: oldest, type: .normal, reason: "Synced", action: "Reconcile", note: "n")
+        #expect(recorder.stats.creates == 26)
+        await fixture.stop()
+    }
+
     @Test func longNotesAreCutAtACharacterBoundaryWithinOneKilobyte() {
         let cut = EventRecorder.truncated(String(repeating: "é", count: 1000))
         #expect(cut.utf8.count <= 1024 && cut.hasSuffix("...") && cut.dropLast(3).allSatisfy { $0 == "é" })

@@ -44,13 +44,16 @@ public final class EventRecorder: Sendable {
     let seriesWindow: Duration
     let patchInterval: Duration
     let state = Mutex<(series: [String: Series], stats: Stats, lastPrune: Duration)>(([:], Stats(), .zero))
+    /// How many series are remembered at most.
+    let maxSeries: Int
     let metrics: RuntimeMetrics?
     let logger: Logger
 
     public init(client: KubeClient, reportingController: String, reportingInstance: String,
                 clock: any RuntimeClock = ContinuousRuntimeClock(), wallClock: @escaping @Sendable () -> Date = { Date() },
-                seriesWindow: Duration = .seconds(360), patchInterval: Duration = .seconds(10), metrics: RuntimeMetrics? = nil,
-                logger: Logger = .disabled("causeway.events")) {
+                seriesWindow: Duration = .seconds(360), patchInterval: Duration = .seconds(10), maxSeries: Int = 4096,
+                metrics: RuntimeMetrics? = nil, logger: Logger = .disabled("causeway.events")) {
+        self.maxSeries = maxSeries
         self.metrics = metrics
         self.logger = logger
         self.client = client
@@ -89,6 +92,12 @@ public final class EventRecorder: Sendable {
             if state.series.count > 256, now - state.lastPrune > seriesWindow / 10 {
                 state.series = state.series.filter { now - $0.value.lastObserved < seriesWindow }
                 state.lastPrune = now
+            }
+            // Bounded, as client-go's correlator (4,096): past it the least recently seen tenth goes, and a
+            // repeat of one of those starts a new Event instead of counting into the old one.
+            if state.series.count >= maxSeries {
+                let oldest = state.series.sorted { $0.value.lastObserved < $1.value.lastObserved }.prefix(max(1, maxSeries / 10))
+                for (key, _) in oldest { state.series[key] = nil }
             }
             let base = reference["name"]?.stringValue ?? "event"
             let name = "\(base).\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"

@@ -96,7 +96,12 @@ public final class ObjectCache: Sendable {
         for (name, function) in indexFunctions {
             for value in function(object) { indexed.append(IndexValue(index: name, value: value)) }
         }
-        return Entry(text: object.serialized(), resourceVersion: ResourceVersion.of(object), indexed: indexed)
+        // Exactly as long as the text: a serializer's buffer grows by doubling, and this one is kept.
+        let serialized = object.serialized()
+        let text = [UInt8](unsafeUninitializedCapacity: serialized.count) { buffer, count in
+            count = buffer.initialize(fromContentsOf: serialized)
+        }
+        return Entry(text: text, resourceVersion: ResourceVersion.of(object), indexed: indexed)
     }
 
     /// Stores `object` under `key`; returns the previous entry.
