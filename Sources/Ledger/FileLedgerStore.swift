@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -118,8 +119,14 @@ public final class FileLedgerStore: LedgerStore {
     public func head() async throws -> LedgerHead? { try currentHead() }
 
     /// The checkpoint is not kept: a file ledger is anchored by the Evolution's status.
+    /// The write and its fdatasync (150 µs or more) block a thread, so they run on one of
+    /// Dispatch's, not on one of the few threads every async task shares.
     public func append(_ entries: [LedgerEntry], after expected: LedgerHead?, checkpoint: LedgerCheckpoint?) async throws {
-        try appendEntries(entries, after: expected)
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global(qos: .userInitiated).async {
+                do { try self.appendEntries(entries, after: expected); done.resume() } catch { done.resume(throwing: error) }
+            }
+        }
     }
 
     // MARK: Synchronous API
