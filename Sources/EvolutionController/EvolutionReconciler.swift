@@ -172,11 +172,15 @@ final class EvolutionReconciler: Reconciler {
     /// Writes what changed in status since `written`, as a merge patch on the status
     /// subresource: no precondition to go stale (status has one writer, this controller),
     /// and a request the size of the change, not of the object.
+    /// The cache answers with what was written until its watch catches up, so the next
+    /// reconcile does not redo what this one did.
     func writeStatus(_ evolution: JSON, over written: JSON) async throws(KubeClientError) -> JSON {
         let change = MergePatch.diff(from: written["status"] ?? [:], to: evolution["status"] ?? [:])
-        return try await home.patch(Self.evolutions, name: evolution[path: "metadata", "name"]?.stringValue ?? "",
-                                    namespace: evolution[path: "metadata", "namespace"]?.stringValue, .merge(["status": change]),
-                                    subresource: "status", options: WriteOptions(fieldManager: StepApply.fieldManager))
+        let stored = try await home.patch(Self.evolutions, name: evolution[path: "metadata", "name"]?.stringValue ?? "",
+                                          namespace: evolution[path: "metadata", "namespace"]?.stringValue, .merge(["status": change]),
+                                          subresource: "status", options: WriteOptions(fieldManager: StepApply.fieldManager))
+        cache.assume(Annotations.cacheShape(stored))
+        return stored
     }
 
     /// This generation converged: nothing is left to start, so nothing to admit.

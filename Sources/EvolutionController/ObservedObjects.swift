@@ -147,7 +147,8 @@ final class ObservedObjects: Sendable {
         let object = event.object
         guard let name = object[path: "metadata", "name"]?.stringValue else { return }
         let interest = Interest(watch: watch, namespace: object[path: "metadata", "namespace"]?.stringValue, name: name)
-        for evolution in state.withLock({ $0.interest[interest] ?? [] }) { queue.add(evolution) }
+        // A checked object changed: the Evolution may progress, ahead of Evolutions not yet started.
+        for evolution in state.withLock({ $0.interest[interest] ?? [] }) { queue.add(evolution, priority: .high) }
     }
 
     func stop() {

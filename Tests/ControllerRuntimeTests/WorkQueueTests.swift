@@ -27,6 +27,29 @@ import Testing
         #expect(queue.count == 0 && queue.processingCount == 0)
     }
 
+    /// Work under way goes first: a high-priority key overtakes normal ones, a queued normal key
+    /// added again as high moves up (once), and one re-added as high while processed comes back high.
+    @Test func highPriorityKeysOvertakeNormalOnesOnceEach() async {
+        let queue = WorkQueue(clock: ManualClock())
+        let c = ObjectKey(namespace: "ns", name: "c"), d = ObjectKey(namespace: "ns", name: "d")
+        queue.add(a); queue.add(b); queue.add(c)
+        queue.add(d, priority: .high)
+        queue.add(c, priority: .high)
+        queue.add(c, priority: .high)
+        #expect(queue.count == 4)
+        #expect(await queue.get() == d)
+        #expect(await queue.get() == c)
+        #expect(await queue.get() == a)
+        queue.add(a, priority: .high)  // while a is processed
+        queue.add(c)
+        queue.done(a)
+        #expect(await queue.get() == a, "re-added as high while processed")
+        #expect(await queue.get() == b)
+        queue.done(c)
+        #expect(await queue.get() == c)
+        #expect(queue.count == 0)
+    }
+
     @Test func aWaitingGetterReceivesTheNextKey() async {
         let queue = WorkQueue(clock: ManualClock())
         async let got = queue.get()

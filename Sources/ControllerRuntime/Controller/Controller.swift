@@ -121,8 +121,9 @@ public final class Controller: Sendable {
             queue.forget(key)
             queue.cancelDelayed(key)
         case .requeue(let delay):
+            // The reconciler asked to look again (a timer of work under way): ahead of new objects.
             queue.forget(key)
-            queue.addAfter(key, delay)
+            queue.addAfter(key, delay, priority: .high)
         case .retry(let error):
             let delay = queue.addRateLimited(key)
             logger.warning("reconcile failed; retrying", metadata: [

@@ -38,6 +38,8 @@ public final class ObjectCache: Sendable {
 
     struct Storage {
         var objects: [ObjectKey: Entry] = [:]
+        /// Objects this process wrote, newer than what the watch has delivered (see `assume`).
+        var assumed: [ObjectKey: Entry] = [:]
         /// index name → index value → keys.
         var indexes: [String: [String: Set<ObjectKey>]] = [:]
     }
@@ -63,7 +65,20 @@ public final class ObjectCache: Sendable {
         get(ObjectKey(namespace: namespace, name: name))
     }
 
-    public func get(_ key: ObjectKey) -> JSON? { storage.withLock { $0.objects[key] }?.object }
+    public func get(_ key: ObjectKey) -> JSON? { storage.withLock { $0.assumed[key] ?? $0.objects[key] }?.object }
+
+    /// Read-your-writes, as client-go's mutation cache: `object`, as the server returned it
+    /// from this process's write, is what `get` answers until the watch delivers that
+    /// version or a newer one. Without it a reconcile that follows its own write closely
+    /// reads the state before it, and does again what it just did.
+    public func assume(_ object: JSON) {
+        guard let key = ObjectKey(object: object) else { return }
+        let entry = entry(for: object)
+        storage.withLock { storage in
+            if let stored = storage.objects[key], !ResourceVersion.isOlder(stored.resourceVersion, than: entry.resourceVersion) { return }
+            storage.assumed[key] = entry
+        }
+    }
 
     public func list() -> [JSON] { storage.withLock { Array($0.objects.values) }.compactMap(\.object) }
 
@@ -109,6 +124,9 @@ public final class ObjectCache: Sendable {
     func upsert(_ object: JSON, key: ObjectKey) -> Entry? {
         let entry = entry(for: object)
         return storage.withLock { storage in
+            if let mine = storage.assumed[key], !ResourceVersion.isOlder(entry.resourceVersion, than: mine.resourceVersion) {
+                storage.assumed[key] = nil
+            }
             let old = storage.objects.updateValue(entry, forKey: key)
             if let old { Self.unindex(old, key: key, &storage) }
             Self.index(entry, key: key, &storage)
@@ -120,6 +138,7 @@ public final class ObjectCache: Sendable {
     @discardableResult
     func remove(_ key: ObjectKey) -> Entry? {
         storage.withLock { storage in
+            storage.assumed[key] = nil
             guard let old = storage.objects.removeValue(forKey: key) else { return nil }
             Self.unindex(old, key: key, &storage)
             return old
@@ -136,6 +155,10 @@ public final class ObjectCache: Sendable {
         }
         return storage.withLock { storage in
             let old = storage.objects
+            // What this process wrote survives a relist only while it is newer than what was listed.
+            fresh.assumed = storage.assumed.filter { key, mine in
+                fresh.objects[key].map { ResourceVersion.isOlder($0.resourceVersion, than: mine.resourceVersion) } ?? false
+            }
             storage = fresh
             return old
         }

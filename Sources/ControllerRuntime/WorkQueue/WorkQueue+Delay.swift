@@ -4,8 +4,8 @@ extension WorkQueue {
     ///
     /// If the key already waits on a timer, the earlier deadline wins (as in
     /// client-go's delaying queue), so a requeue-after cannot postpone a retry.
-    public func addAfter(_ key: ObjectKey, _ delay: Duration) {
-        guard delay > .zero else { return add(key) }
+    public func addAfter(_ key: ObjectKey, _ delay: Duration, priority: Priority = .normal) {
+        guard delay > .zero else { return add(key, priority: priority) }
         let deadline = clock.now + delay
         let clock = self.clock
         state.withLock { state in
@@ -14,7 +14,7 @@ extension WorkQueue {
             state.delayed[key]?.timer.cancel()
             let timer = Task { [weak self] in
                 do { try await clock.sleep(until: deadline) } catch { return }
-                self?.fireTimer(key, deadline: deadline)
+                self?.fireTimer(key, deadline: deadline, priority: priority)
             }
             state.delayed[key] = (deadline, timer)
         }
@@ -51,12 +51,12 @@ extension WorkQueue {
         state.withLock { $0.failures[key, default: 0] }
     }
 
-    private func fireTimer(_ key: ObjectKey, deadline: Duration) {
+    private func fireTimer(_ key: ObjectKey, deadline: Duration, priority: Priority) {
         let isCurrent: Bool = state.withLock { state in
             guard let entry = state.delayed[key], entry.deadline == deadline else { return false }
             state.delayed[key] = nil
             return true
         }
-        if isCurrent { add(key) }
+        if isCurrent { add(key, priority: priority) }
     }
 }

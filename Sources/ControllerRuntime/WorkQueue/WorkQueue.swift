@@ -11,11 +11,23 @@ import Synchronization
 ///
 /// Delayed adds (`addAfter`, `addRateLimited`) each own a timer task on the
 /// injected clock; shutdown cancels them.
+///
+/// Two lanes: a key added with `.high` priority is handed out before every `.normal`
+/// one (and a queued normal key added again as high moves up), so work that advances
+/// what is under way — a step absorbed, the next to start — does not wait behind a
+/// burst of new objects. Within a lane, first in, first out.
 public final class WorkQueue: Sendable {
     typealias Waiter = CheckedContinuation<ObjectKey?, Never>
 
+    public enum Priority: Sendable { case normal, high }
+
     struct State {
         var queue = KeyFIFO()
+        var urgent = KeyFIFO()
+        /// Keys waiting to be handed out (the lanes may also hold stale copies, skipped when popped).
+        var queued = Set<ObjectKey>()
+        /// Dirty keys that were added with high priority.
+        var high = Set<ObjectKey>()
         /// Keys that need processing: queued, or re-added while being processed.
         var dirty = Set<ObjectKey>()
         var processing = Set<ObjectKey>()
@@ -44,12 +56,19 @@ public final class WorkQueue: Sendable {
     }
 
     /// Queues `key` unless it is already queued; a key being processed is queued again at its `done`.
-    public func add(_ key: ObjectKey) {
+    /// A queued key added again with higher priority moves to the high lane.
+    public func add(_ key: ObjectKey, priority: Priority = .normal) {
         let handOff: (Waiter, ObjectKey)? = state.withLock { state in
-            guard !state.shuttingDown, !state.dirty.contains(key) else { return nil }
+            guard !state.shuttingDown else { return nil }
+            if state.dirty.contains(key) {
+                guard priority == .high, state.high.insert(key).inserted else { return nil }
+                if state.queued.contains(key) { state.urgent.append(key) }
+                return nil
+            }
             state.dirty.insert(key)
+            if priority == .high { state.high.insert(key) }
             if state.processing.contains(key) { return nil }
-            state.queue.append(key)
+            Self.enqueue(key, &state)
             if state.waitObserver != nil { state.enqueuedAt[key] = clock.now }
             return Self.wakeWaiter(&state)
         }
@@ -64,7 +83,7 @@ public final class WorkQueue: Sendable {
         if Task.isCancelled { return nil }
         enum FastPath { case answer(ObjectKey?), wait(Int) }
         let fast: FastPath = state.withLock { state in
-            if let key = state.queue.popFirst() {
+            if let key = Self.popNext(&state) {
                 Self.startProcessing(key, &state)
                 return .answer(key)
             }
@@ -79,7 +98,7 @@ public final class WorkQueue: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: Waiter) in
                 let immediate: ObjectKey?? = state.withLock { state in
-                    if let key = state.queue.popFirst() {
+                    if let key = Self.popNext(&state) {
                         Self.startProcessing(key, &state)
                         return .some(key)
                     }
@@ -104,7 +123,7 @@ public final class WorkQueue: Sendable {
         let handOff: (Waiter, ObjectKey)? = state.withLock { state in
             state.processing.remove(key)
             guard state.dirty.contains(key) else { return nil }
-            state.queue.append(key)
+            Self.enqueue(key, &state)
             if state.waitObserver != nil { state.enqueuedAt[key] = clock.now }
             return Self.wakeWaiter(&state)
         }
@@ -135,7 +154,7 @@ public final class WorkQueue: Sendable {
 
     public var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
     /// Keys waiting to be handed out.
-    public var count: Int { state.withLock { $0.queue.count } }
+    public var count: Int { state.withLock { $0.queued.count } }
     /// Keys handed out and not yet `done`.
     public var processingCount: Int { state.withLock { $0.processing.count } }
     /// Keys waiting on a timer (`addAfter` / `addRateLimited`).
@@ -143,9 +162,23 @@ public final class WorkQueue: Sendable {
 
     // MARK: - State transitions (called with the lock held)
 
+    private static func enqueue(_ key: ObjectKey, _ state: inout State) {
+        state.queued.insert(key)
+        if state.high.contains(key) { state.urgent.append(key) } else { state.queue.append(key) }
+    }
+
+    /// The high lane first; a key met again after it was handed out is a stale copy, skipped.
+    private static func popNext(_ state: inout State) -> ObjectKey? {
+        while let key = state.urgent.popFirst() ?? state.queue.popFirst() {
+            if state.queued.remove(key) != nil { return key }
+        }
+        return nil
+    }
+
     private static func startProcessing(_ key: ObjectKey, _ state: inout State) {
         state.processing.insert(key)
         state.dirty.remove(key)
+        state.high.remove(key)
         if let observe = state.waitObserver, let enqueued = state.enqueuedAt.removeValue(forKey: key) { observe(enqueued) }
     }
 
@@ -154,7 +187,7 @@ public final class WorkQueue: Sendable {
         while !state.waiterOrder.isEmpty {
             let id = state.waiterOrder.removeFirst()
             guard let waiter = state.waiters.removeValue(forKey: id) else { continue }
-            guard let key = state.queue.popFirst() else { return nil }
+            guard let key = popNext(&state) else { return nil }
             startProcessing(key, &state)
             return (waiter, key)
         }
