@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import EvolutionController
 import KubeClient
 import KubeJSON
@@ -67,17 +68,7 @@ import KubeYAML
         var usage: [Usage] = []
         for round in 0..<(Int(ProcessInfo.processInfo.environment["RELEASE_ROUNDS"] ?? "4") ?? 4) {
             for i in 0..<Self.count {
-                _ = try await admin.create(.evolutions, try YAML.parse("""
-                    apiVersion: causeway.dev/v1alpha1
-                    kind: Evolution
-                    metadata: {name: e\(round)-\(i), namespace: default}
-                    spec:
-                      targets: [{name: region, kubeconfigSecretRef: {name: region-\(i % 10)}}]
-                      steps:
-                        - name: a
-                          apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: cm, namespace: ns-\(i)}}]}
-                          converge: {checks: [{jsonPath: {object: {apiVersion: v1, kind: ConfigMap, name: cm, namespace: ns-\(i)}, path: .data.never, exists: true}}]}
-                    """), namespace: "default")
+                _ = try await admin.create(.evolutions, try YAML.parse(Fixtures.watchingForever(name: "e\(round)-\(i)", secret: "region-\(i % 10)", configMap: "cm", objectNamespace: "ns-\(i)")), namespace: "default")
             }
             try await Self.until("the controller watches every object (round \(round))", timeout: .seconds(180)) { region.watchCount >= Self.count }
             for i in 0..<Self.count { try await admin.delete(.evolutions, name: "e\(round)-\(i)", namespace: "default") }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ControllerRuntime
 @testable import EvolutionController
 import KubeClient
@@ -48,17 +49,7 @@ import KubeYAML
         /// (a check that never holds keeps them watching), then all deleted.
         func cycle(_ round: Int) async throws {
             for i in 0..<Self.count {
-                _ = try await home.create(.evolutions, try YAML.parse("""
-                    apiVersion: causeway.dev/v1alpha1
-                    kind: Evolution
-                    metadata: {name: e\(round)-\(i), namespace: default}
-                    spec:
-                      targets: [{name: region, kubeconfigSecretRef: {name: region-\(i % 10)}}]
-                      steps:
-                        - name: a
-                          apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: cm-\(round), namespace: ns-\(i)}}]}
-                          converge: {checks: [{jsonPath: {object: {apiVersion: v1, kind: ConfigMap, name: cm-\(round), namespace: ns-\(i)}, path: .data.never, exists: true}}]}
-                    """), namespace: "default")
+                _ = try await home.create(.evolutions, try YAML.parse(Fixtures.watchingForever(name: "e\(round)-\(i)", secret: "region-\(i % 10)", configMap: "cm-\(round)", objectNamespace: "ns-\(i)")), namespace: "default")
             }
             try await Self.until("every Evolution watches its object", timeout: .seconds(120)) { controller.observed.watchCount == Self.count }
             for i in 0..<Self.count { try await home.delete(.evolutions, name: "e\(round)-\(i)", namespace: "default") }
