@@ -162,7 +162,8 @@ final class EvolutionReconciler: Reconciler {
 
     static func metadata(_ evolution: JSON) -> Logger.Metadata {
         ["evolution": .string(evolution[path: "metadata", "name"]?.stringValue ?? ""),
-         "namespace": .string(evolution[path: "metadata", "namespace"]?.stringValue ?? "")]
+         "namespace": .string(evolution[path: "metadata", "namespace"]?.stringValue ?? ""),
+         "reconcileID": .string(ReconcileID.current ?? "")]
     }
 
     private func namespace(of key: ControllerRuntime.ObjectKey) -> String { key.namespace ?? "default" }

@@ -70,7 +70,9 @@ private final class LeadershipLog: Sendable {
         await runB.value
         await eventually("c takes over") { log.leaders == ["c"] }
         let handover = ContinuousClock.now - stopped
-        #expect(handover < .milliseconds(600), "graceful handover took \(handover), well under the lease duration")
+        // Under the lease duration (1 s) proves c did not wait for b's lease to expire; on the shared
+        // 2 cores of CI a handover of ~100 ms has been seen to take 690.
+        #expect(handover < .milliseconds(1000), "graceful handover took \(handover), not less than the lease duration")
 
         let lease = try await fixture.client.get(.leases, name: "causeway-leader", namespace: "default")
         runC.cancel()

@@ -134,6 +134,10 @@ import Logging
         let retries = run.logs(about: "ledger").filter { $0["msg"] == "reconcile failed; retrying" }
         #expect(retries.first?["reason"] == "LedgerUnavailable", "\(retries)")
         #expect(retries.first?["retry.delay"] != nil)
+        // Each pass is named: the runtime's line and the reconciler's own lines of it share one reconcileID.
+        let passes = Set(retries.compactMap { $0["reconcileID"]?.stringValue })
+        #expect(passes.count == retries.count && !passes.contains(""), "\(retries)")
+        #expect(run.logs(about: "forbidden").allSatisfy { ($0["reconcileID"]?.stringValue ?? "").count > 0 })
         // Nothing secret reached a log line.
         #expect(!run.sink.lines.contains { $0.contains(Self.secretToken) })
         #expect(!run.sink.lines.isEmpty && run.sink.lines.allSatisfy { (try? JSON.parse(Array($0.utf8))) != nil })

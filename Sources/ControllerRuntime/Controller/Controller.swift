@@ -84,9 +84,10 @@ public final class Controller: Sendable {
                 return
             }
             let start = queue.clock.now
-            let outcome = await reconciler.reconcile(key)
+            let id = ReconcileID.make()
+            let outcome = await ReconcileID.$current.withValue(id) { await reconciler.reconcile(key) }
             metrics?.reconcileDuration.observe([name], queue.clock.now - start)
-            apply(outcome, to: key)
+            ReconcileID.$current.withValue(id) { apply(outcome, to: key) }
             queue.done(key)
         }
     }
@@ -127,7 +128,8 @@ public final class Controller: Sendable {
         case .retry(let error):
             let delay = queue.addRateLimited(key)
             logger.warning("reconcile failed; retrying", metadata: [
-                "key": .string(key.description), "reason": .string(ReconcileError.reason(of: error)), "error": .string("\(error)"),
+                "key": .string(key.description), "reconcileID": .string(ReconcileID.current ?? ""),
+                "reason": .string(ReconcileError.reason(of: error)), "error": .string("\(error)"),
                 "retry.delay": .string(delay.description), "retry.attempt": .stringConvertible(queue.failures(of: key)),
             ])
         case .terminal(let error):
@@ -135,7 +137,7 @@ public final class Controller: Sendable {
             queue.forget(key)
             queue.cancelDelayed(key)
             logger.error("reconcile failed; not retried until the object changes", metadata: [
-                "key": .string(key.description), "reason": .string(ReconcileError.reason(of: error)), "error": .string("\(error)"),
+                "key": .string(key.description), "reconcileID": .string(ReconcileID.current ?? ""), "reason": .string(ReconcileError.reason(of: error)), "error": .string("\(error)"),
             ])
         }
     }
