@@ -80,11 +80,14 @@ final class EvolutionReconciler: Reconciler {
                                                 spec: spec, account: account, namespace: namespace, began: began)
                 }
             }
+            // Decoded once; each later round starts from the status the engine decided.
+            var current = EvolutionStatus(json: evolution["status"])
             for _ in 0..<4 {
                 let stamp = Self.timestamp(now())
-                var observations = await self.observations(evolution, spec: spec, account: account, key: key, applyResults: results, began: began)
+                var observations = await self.observations(status: current, spec: spec, account: account, key: key, applyResults: results,
+                                                           began: began)
                 observations.refusal = admitted.refusal ?? observations.refusal
-                let input = EngineInput(generation: generation, spec: decoded, status: EvolutionStatus(json: evolution["status"]),
+                let input = EngineInput(generation: generation, spec: decoded, status: current,
                                         observations: observations,
                                         acknowledgments: Annotations.acknowledgments(evolution, now: stamp),
                                         retry: Annotations.retry(evolution), now: stamp)
@@ -97,6 +100,7 @@ final class EvolutionReconciler: Reconciler {
                 // with the ledger's new signed head as the anchor.
                 var status = decision.status
                 if let anchor = performed.anchor { status.ledger = anchor }
+                current = status
                 evolution["status"] = status.json
                 if results.isEmpty, evolution["status"] != (written["status"] ?? .null) {
                     let next = evolution, before = written
@@ -192,14 +196,14 @@ final class EvolutionReconciler: Reconciler {
     /// The live objects the engine checks, per target, from watch caches read as the
     /// Evolution's account. A target that cannot be reached as the account, or a watch the
     /// API server refuses it, is a refusal; a refused watch's cache is stale and not read.
-    private func observations(_ evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?, key: ControllerRuntime.ObjectKey,
+    private func observations(status: EvolutionStatus, spec: EvolutionSpec?, account: EvolutionAccount?, key: ControllerRuntime.ObjectKey,
                               applyResults: [ApplyResult], began: ContinuousClock.Instant) async -> Observations {
         defer { observed.settle(key) }
         guard let spec, let account else { return Observations(applyResults: applyResults) }
         let namespace = key.namespace ?? "default"
         var objects: [String: [EvolutionAPI.ObjectKey: JSON]] = [:]
         var refusal: RefusalRecord?
-        for (targetName, keys) in EvolutionEngine.observedObjects(spec: spec, status: EvolutionStatus(json: evolution["status"])) {
+        for (targetName, keys) in EvolutionEngine.observedObjects(spec: spec, status: status) {
             guard let target = spec.targets.first(where: { $0.name == targetName }) else { continue }
             // Looking needs no fresh Secret read: the watches run through the connection last read.
             let connection: TargetConnection
