@@ -444,6 +444,24 @@ struct ExecPluginTests {
         #expect(info[path: "spec", "interactive"] == false)
     }
 
+    /// A plugin file still open for writing somewhere (being installed, or inherited by a child
+    /// another thread forked) cannot be executed for a moment (ETXTBSY): the client waits it out
+    /// instead of failing the request. Seen as a flaky CI failure before the client retried.
+    @Test func aPluginBusyForAMomentStillRuns() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let server = try LoopbackHTTPServer { _ in .json(200, Self.configMap) }
+        defer { server.stop() }
+        let plugin = try installPlugin(in: dir)
+        let writer = try #require(FileHandle(forWritingAtPath: plugin))
+        let c = try client(server, plugin: plugin, expires: Date(timeIntervalSinceNow: 3600))
+        let request = Task { try await c.get(.configMaps, name: "a") }
+        try await Task.sleep(for: .milliseconds(100))
+        try writer.close()
+        _ = try await request.value
+        #expect(server.requests.map { $0.header("Authorization") } == ["Bearer exec-token-1"])
+    }
+
     @Test func expiredTokenRunsThePluginEveryTime() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -78,11 +78,27 @@ enum ExecPlugin {
         return try result.get()
     }
 
+    /// The errno behind a failed launch (Foundation wraps it in a CocoaError).
+    static func posixCode(_ error: any Error) -> Int32? {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let underlying, underlying.domain == NSPOSIXErrorDomain { return Int32(underlying.code) }
+        return (error as NSError).domain == NSPOSIXErrorDomain ? Int32((error as NSError).code) : nil
+    }
+
+    /// A Process runs once, launched or not: a fresh one with the same command and environment.
+    static func relaunchable(_ failed: Process) -> Process {
+        let process = Process()
+        process.executableURL = failed.executableURL
+        process.arguments = failed.arguments
+        process.environment = failed.environment
+        return process
+    }
+
     /// Output goes to files, not pipes, and is read after the plugin exits: a
     /// pipe end inherited by some other child could otherwise hold EOF back, and
     /// a chatty plugin could fill one pipe while we read the other.
     static func run(_ exec: ExecConfig) throws(KubeClientError) -> (Credentials, Date?) {
-        let process = Process()
+        var process = Process()
         let command = exec.command.contains("/") && !exec.command.hasPrefix("/") ? exec.directory + "/" + exec.command : exec.command
         if command.contains("/") {
             process.executableURL = URL(fileURLWithPath: command)
@@ -112,12 +128,24 @@ enum ExecPlugin {
                 try? stdout.close()
                 try? stderr.close()
             }
-            process.standardOutput = stdout
-            process.standardError = stderr
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            // A plugin file still open for writing somewhere (being installed, or inherited by a
+            // child another thread just forked) cannot be executed for a moment: wait that out.
+            let deadline = ContinuousClock.now + .seconds(2)
+            while true {
+                process.standardOutput = stdout
+                process.standardError = stderr
+                process.standardInput = FileHandle.nullDevice
+                do {
+                    try process.run()
+                    break
+                } catch where posixCode(error) == ETXTBSY && ContinuousClock.now < deadline {
+                    Thread.sleep(forTimeInterval: 0.01)
+                    process = relaunchable(process)
+                }
+            }
         } catch {
-            throw .configuration(KubeConfigError("cannot start exec plugin \(exec.command)\(hint): \(error.localizedDescription)"))
+            let reason = posixCode(error).map { String(cString: strerror($0)) } ?? error.localizedDescription
+            throw .configuration(KubeConfigError("cannot start exec plugin \(exec.command)\(hint): \(reason)"))
         }
         process.waitUntilExit()
         let output = FileManager.default.contents(atPath: base + ".out") ?? Data()
