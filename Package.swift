@@ -55,6 +55,8 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", "RFC3339", "LedgerVocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         // Seeded randomness shared by the property tests; running commands (kubectl, causeway) as a user would.
         .target(name: "TestSupport", dependencies: ["KubeJSON"]),
+        // One KubeSim test harness for every suite: clusters, kubeconfig Secrets, the causeway binary as a child, watch-driven waits.
+        .target(name: "KubeSimTesting", dependencies: ["KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "TestSupport"]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
         .target(name: "LoopbackHTTP"),
         // The Evolution controller: the engine's decisions carried out against real API servers.
@@ -85,14 +87,14 @@ let package = Package(
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LoopbackHTTP"]),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient", "TestSupport"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient", "TestSupport", "KubeSimTesting"]),
         .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim"]),
-        .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeSimTesting"]),
+        .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger", "TestSupport", "KubeSimTesting"]),
         // Runs the built causeway executable, as a user would.
-        .testTarget(name: "CausewayCLITests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeYAML", "EvolutionAPI", "EvolutionController", "TestSupport"]),
-        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON"]),
+        .testTarget(name: "CausewayCLITests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeYAML", "EvolutionAPI", "EvolutionController", "TestSupport", "KubeSimTesting"]),
+        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON", "KubeSimTesting"]),
     ]
 )

@@ -1,29 +1,18 @@
 import Foundation
 import Testing
 import KubeJSON
+import KubeSimTesting
 import Ledger
 import TestSupport
 
 /// The `causeway` executable as a user runs it: exact output and exit codes.
 @Suite(.serialized) struct CLITests {
-    /// The `causeway` binary built beside the tests (swift build --build-tests builds every product).
-    static let binary: URL? = {
-        let build = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build")
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        var candidates = [executable.appendingPathComponent("causeway"), build.appendingPathComponent("debug/causeway")]
-        for triple in (try? FileManager.default.contentsOfDirectory(atPath: build.path)) ?? [] {
-            candidates.append(build.appendingPathComponent("\(triple)/debug/causeway"))
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
     /// The repository root, where `causeway dev` finds Manifests/.
     static let repository = Command.repository
 
     /// Runs the CLI as a user would, from the repository root.
     static func causeway(_ arguments: [String], stdin: String = "") async throws -> CommandRun {
-        let binary = try #require(binary, "build the causeway executable first (hack/test.sh does)")
+        let binary = try CausewayBinary.required()
         return try await Command.run([binary.path] + arguments, stdin: stdin, directory: repository)
     }
 
@@ -108,7 +97,7 @@ extension CLITests {
     /// README command one, interrupted mid-story (Ctrl-C) and resumed: the clusters and
     /// the ledger carry over, the story finishes, and no step starts twice anywhere.
     @Test func devStopsCleanlyOnInterruptAndResumesWhereItStopped() async throws {
-        let binary = try #require(Self.binary)
+        let binary = try CausewayBinary.required()
         let directory = NSTemporaryDirectory() + "causeway-dev-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let output = directory + ".out"

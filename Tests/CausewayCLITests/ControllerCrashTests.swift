@@ -3,6 +3,7 @@ import Testing
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import KubeYAML
 import Ledger
 
@@ -14,47 +15,15 @@ import Ledger
     static let steps = ["s1", "s2", "s3", "s4"]
     static let stableFor = 0.15
 
-    /// Starts the controller as a child process; its output goes to a file.
-    /// `ledger` nil keeps ledgers in ConfigMaps (the in-cluster default).
-    static func startController(kubeconfig: String, ledger: String?, log: String, environment: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        guard let binary = CLITests.binary else { throw CrashTestError("build the causeway executable first (hack/test.sh does)") }
-        process.executableURL = binary
-        process.arguments = ["controller", "--kubeconfig", kubeconfig, "--health-port", "0", "--identity", "crash-test"]
-            + (ledger.map { ["--ledger-directory", $0] } ?? [])
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
-    }
-
-    static func kill9(_ process: Process) async {
-        kill(process.processIdentifier, SIGKILL)
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async { process.waitUntilExit(); c.resume() }
-        }
-    }
-
     @Test func sigkillAtRandomMomentsKeepsEveryGuarantee() async throws {
-        var options = KubeSimOptions(name: "crash")
-        options.tls = true
         // The Evolutions act as their namespace's default account: let it apply on this cluster.
-        options.rules["system:serviceaccount:default:default"] = [.all]
-        let sim = try await KubeSim.start(options)
+        let cluster = try await SimCluster.start("crash", tls: true) { $0.rules["system:serviceaccount:default:default"] = [.all] }
+        let sim = cluster.sim, client = cluster.admin
         let dir = NSTemporaryDirectory() + "causeway-crash-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let kubeconfig = dir + "/kubeconfig"
-        try sim.writeKubeconfig(to: kubeconfig)
-        let client = try KubeClient(config: try KubeConfig.parse(sim.kubeconfig()).restConfig())
-        let crdPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Manifests/crd/evolution.yaml").path
-        _ = try await client.create(.customResourceDefinitions, try YAML.parseStream(Array(FileManager.default.contents(atPath: crdPath)!)).first!)
+        let kubeconfig = try cluster.writeKubeconfig(in: dir)
+        try await client.installEvolutionCRD()
         // The controller's own namespace, where it keeps its ledger signing key.
-        _ = try await client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "causeway-system"]])
+        try await client.createNamespace("causeway-system")
 
         var rng = SystemRandomNumberGenerator()
         let trials = 20
@@ -75,20 +44,16 @@ import Ledger
             // Kill and restart at random moments until the evolution has converged.
             var converged = false
             for _ in 0..<12 where !converged {
-                let controller = try Self.startController(kubeconfig: kubeconfig, ledger: dir + "/ledger", log: dir + "/controller.log")
+                let controller = try CausewayBinary.startController(kubeconfig: kubeconfig, ledger: dir + "/ledger", log: dir + "/controller.log")
                 try await Task.sleep(for: .milliseconds(Int.random(in: 50...700, using: &rng)))
                 converged = try await client.get(Self.evolutions, name: name, namespace: "default")[path: "status", "phase"] == "Converged"
-                await Self.kill9(controller)
+                await CausewayBinary.kill9(controller)
                 if !converged { midFlightKills += 1 }
             }
             if !converged {
-                let controller = try Self.startController(kubeconfig: kubeconfig, ledger: dir + "/ledger", log: dir + "/controller.log")
-                let deadline = ContinuousClock.now + .seconds(15)
-                while !converged, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                    converged = try await client.get(Self.evolutions, name: name, namespace: "default")[path: "status", "phase"] == "Converged"
-                }
-                await Self.kill9(controller)
+                let controller = try CausewayBinary.startController(kubeconfig: kubeconfig, ledger: dir + "/ledger", log: dir + "/controller.log")
+                converged = (try? await client.waitFor(Self.evolutions, name, timeout: .seconds(15)) { $0[path: "status", "phase"] == "Converged" }) != nil
+                await CausewayBinary.kill9(controller)
             }
             #expect(converged, "trial \(trial) never converged; see \(dir)/controller.log")
 
@@ -119,9 +84,4 @@ import Ledger
         #expect(midFlightKills >= trials, "only \(midFlightKills) kills landed before convergence")
         await sim.stop()
     }
-}
-
-struct CrashTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -5,6 +5,7 @@ import EvolutionController
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import KubeYAML
 
 /// `causeway controller` as a process: 500 Evolutions created and deleted, four times
@@ -37,31 +38,19 @@ import KubeYAML
     }
 
     @Test func fiveHundredEvolutionsCreatedAndDeletedFourTimesLeaveTheControllerAsItWas() async throws {
-        var homeOptions = KubeSimOptions(name: "release-home")
-        homeOptions.tls = true
-        homeOptions.rules["system:serviceaccount:default:default"] = [AccessRule(verbs: ["get"], apiGroups: [""], resources: ["secrets"], namespaces: ["default"])]
-        let home = try await KubeSim.start(homeOptions)
-        var regionOptions = KubeSimOptions(name: "release-region")
-        regionOptions.historyWindow = 1_000
-        let region = try await KubeSim.start(regionOptions)
-        defer { Task { await home.stop(); await region.stop() } }
+        let homeCluster = try await SimCluster.start("release-home", tls: true) {
+            $0.rules["system:serviceaccount:default:default"] = [AccessRule(verbs: ["get"], apiGroups: [""], resources: ["secrets"], namespaces: ["default"])]
+        }
+        let regionCluster = try await SimCluster.start("release-region", tls: true) { $0.historyWindow = 1_000 }
+        let region = regionCluster.sim, admin = homeCluster.admin
+        defer { Task { await homeCluster.stop(); await regionCluster.stop() } }
         let dir = NSTemporaryDirectory() + "causeway-release-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try home.writeKubeconfig(to: dir + "/kubeconfig")
-        let admin = try KubeClient(config: try KubeConfig.parse(home.kubeconfig()).restConfig())
-        let regionAdmin = try KubeClient(config: try KubeConfig.parse(region.kubeconfig()).restConfig())
-        let crd = try YAML.parseStream(Array(FileManager.default.contents(atPath: CLITests.repository.appendingPathComponent("Manifests/crd/evolution.yaml").path)!))
-        _ = try await admin.create(.customResourceDefinitions, crd[0])
-        _ = try await admin.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "causeway-system"]])
-        for s in 0..<10 {
-            _ = try await admin.create(.secrets, ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(s)")],
-                                                  "data": ["kubeconfig": .string(Data(region.kubeconfig().utf8).base64EncodedString())]],
-                                       namespace: "default")
-        }
-        for i in 0..<Self.count {
-            _ = try await regionAdmin.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string("ns-\(i)")]])
-        }
-        let controller = try ControllerCrashTests.startController(kubeconfig: dir + "/kubeconfig", ledger: dir + "/ledger", log: dir + "/controller.log",
+        let kubeconfig = try homeCluster.writeKubeconfig(in: dir)
+        try await admin.installEvolutionCRD()
+        try await admin.createNamespace("causeway-system")
+        for s in 0..<10 { try await admin.storeKubeconfig(of: regionCluster, secret: "region-\(s)") }
+        for i in 0..<Self.count { try await regionCluster.admin.createNamespace("ns-\(i)") }
+        let controller = try CausewayBinary.startController(kubeconfig: kubeconfig, ledger: dir + "/ledger", log: dir + "/controller.log",
                                                                   environment: ["MALLOC_ARENA_MAX": "2"])
         defer { kill(controller.processIdentifier, SIGKILL) }
 
@@ -70,9 +59,9 @@ import KubeYAML
             for i in 0..<Self.count {
                 _ = try await admin.create(.evolutions, try YAML.parse(Fixtures.watchingForever(name: "e\(round)-\(i)", secret: "region-\(i % 10)", configMap: "cm", objectNamespace: "ns-\(i)")), namespace: "default")
             }
-            try await Self.until("the controller watches every object (round \(round))", timeout: .seconds(180)) { region.watchCount >= Self.count }
+            try await eventually("the controller watches every object (round \(round))", timeout: .seconds(180)) { region.watchCount >= Self.count }
             for i in 0..<Self.count { try await admin.delete(.evolutions, name: "e\(round)-\(i)", namespace: "default") }
-            try await Self.until("the controller stopped watching (round \(round))", timeout: .seconds(120)) { region.watchCount == 0 }
+            try await eventually("the controller stopped watching (round \(round))", timeout: .seconds(120)) { region.watchCount == 0 }
             try await Task.sleep(for: .seconds(1))  // threads of released clients wind down
             usage.append(Usage(pid: controller.processIdentifier))
             print("after round \(round + 1): \(usage.last!)")
@@ -80,13 +69,5 @@ import KubeYAML
         #expect(usage[3].threads <= usage[0].threads + 2, "threads: \(usage)")
         #expect(usage[3].files <= usage[0].files + 4, "open files: \(usage)")
         #expect(usage[3].rssKiB <= usage[1].rssKiB + 8 * 1024, "memory grew from round 2 to 4: \(usage)")
-    }
-
-    static func until(_ what: String, timeout: Duration, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { Issue.record("timed out waiting until \(what)"); return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
     }
 }

@@ -5,6 +5,7 @@ import EvolutionController
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import KubeYAML
 import Ledger
 import TestSupport
@@ -17,19 +18,13 @@ import TestSupport
     static let steps = (1...4).map { "s\($0)" }
 
     @Test func verifyNamesEveryTamperingAndPassesAnUntouchedLedgerAfterRestarts() async throws {
-        var options = KubeSimOptions(name: "anchors")
-        options.tls = true
-        options.rules["system:serviceaccount:default:default"] = [.all]
-        let sim = try await KubeSim.start(options)
-        defer { Task { await sim.stop() } }
+        let cluster = try await SimCluster.start("anchors", tls: true) { $0.rules["system:serviceaccount:default:default"] = [.all] }
+        defer { Task { await cluster.stop() } }
+        let admin = cluster.admin
         let dir = NSTemporaryDirectory() + "causeway-anchors-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let kubeconfig = dir + "/kubeconfig"
-        try sim.writeKubeconfig(to: kubeconfig)
-        let admin = try KubeClient(config: try KubeConfig.parse(sim.kubeconfig()).restConfig())
-        let crd = try YAML.parseStream(Array(FileManager.default.contents(atPath: Command.repository.appendingPathComponent("Manifests/crd/evolution.yaml").path)!))
-        _ = try await admin.create(.customResourceDefinitions, crd[0])
-        _ = try await admin.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "causeway-system"]])
+        let kubeconfig = try cluster.writeKubeconfig(in: dir)
+        try await admin.installEvolutionCRD()
+        try await admin.createNamespace("causeway-system")
         let stepsYAML = Self.steps.map { "    - {name: \($0), apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: \($0)}}]}, converge: {stableFor: 300ms}}" }
         _ = try await admin.create(.evolutions, try YAML.parse("""
             apiVersion: causeway.dev/v1alpha1
@@ -43,17 +38,13 @@ import TestSupport
         // Three restarts mid-flight, each reading the key Secret again; then run to the end.
         var keyIDs: Set<String> = []
         for run in 0..<4 {
-            let controller = try ControllerCrashTests.startController(kubeconfig: kubeconfig, ledger: nil, log: dir + "/controller.log")
+            let controller = try CausewayBinary.startController(kubeconfig: kubeconfig, log: dir + "/controller.log")
             if run < 3 {
-                try await Task.sleep(for: .milliseconds(500))
+                try await Task.sleep(for: .milliseconds(500))  // killed mid-flight
             } else {
-                let deadline = ContinuousClock.now + .seconds(20)
-                while try await admin.get(.evolutions, name: "anchored", namespace: "default")[path: "status", "phase"] != "Converged",
-                      ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+                _ = try await admin.waitFor(.evolutions, "anchored") { $0[path: "status", "phase"] == "Converged" }
             }
-            await ControllerCrashTests.kill9(controller)
+            await CausewayBinary.kill9(controller)
             if let keyID = try await admin.get(.evolutions, name: "anchored", namespace: "default")[path: "status", "ledger", "keyID"]?.stringValue {
                 keyIDs.insert(keyID)
             }

@@ -2,15 +2,16 @@
 import KubeClient
 import KubeJSON
 import Testing
+import KubeSimTesting
 
 @Suite(.serialized) struct EventRecorderTests {
     static let subject: JSON = ["apiVersion": "v1", "kind": "ConfigMap",
                                 "metadata": ["name": "hot", "namespace": "default", "uid": "u-1"]]
 
     @Test func aHotLoopBecomesOneEventWithASeries() async throws {
-        let fixture = try await SimFixture.start()
+        let fixture = try await SimCluster.start()
         let clock = ManualClock()
-        let recorder = EventRecorder(client: fixture.client, reportingController: "causeway.dev/test",
+        let recorder = EventRecorder(client: fixture.admin, reportingController: "causeway.dev/test",
                                      reportingInstance: "test-0", clock: clock, patchInterval: .seconds(10))
         for i in 0..<500 {
             await recorder.record(regarding: Self.subject, type: .warning, reason: "Failed", action: "Reconcile", note: "boom")
@@ -18,7 +19,7 @@ import Testing
         }
         await recorder.record(regarding: Self.subject, type: .normal, reason: "Reconciled", action: "Reconcile", note: "ok")
         await recorder.flush()
-        let events = try await fixture.client.listAll(.events, namespace: "default").items
+        let events = try await fixture.admin.listAll(.events, namespace: "default").items
         await fixture.stop()
 
         #expect(recorder.stats == .init(recorded: 501, creates: 2, patches: 2, failedWrites: 0),
@@ -33,14 +34,14 @@ import Testing
     }
 
     @Test func repeatsAfterTheSeriesWindowStartANewEvent() async throws {
-        let fixture = try await SimFixture.start()
+        let fixture = try await SimCluster.start()
         let clock = ManualClock()
-        let recorder = EventRecorder(client: fixture.client, reportingController: "causeway.dev/test",
+        let recorder = EventRecorder(client: fixture.admin, reportingController: "causeway.dev/test",
                                      reportingInstance: "test-0", clock: clock)
         await recorder.record(regarding: Self.subject, type: .normal, reason: "Synced", action: "Reconcile", note: "n")
         clock.advance(by: .seconds(361))
         await recorder.record(regarding: Self.subject, type: .normal, reason: "Synced", action: "Reconcile", note: "n")
-        let events = try await fixture.client.listAll(.events, namespace: "default").items
+        let events = try await fixture.admin.listAll(.events, namespace: "default").items
         await fixture.stop()
         #expect(events.count == 2 && recorder.stats.creates == 2)
     }
@@ -48,9 +49,9 @@ import Testing
     /// Memory stays bounded however many objects it tells about: past `maxSeries` the least
     /// recently seen series are forgotten, and a repeat of one starts a new Event.
     @Test func rememberedSeriesAreBounded() async throws {
-        let fixture = try await SimFixture.start()
+        let fixture = try await SimCluster.start()
         let clock = ManualClock()
-        let recorder = EventRecorder(client: fixture.client, reportingController: "causeway.dev/test",
+        let recorder = EventRecorder(client: fixture.admin, reportingController: "causeway.dev/test",
                                      reportingInstance: "test-0", clock: clock, maxSeries: 10)
         for i in 0..<25 {
             let subject: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("o\(i)"), "namespace": "default", "uid": .string("u\(i)")]]

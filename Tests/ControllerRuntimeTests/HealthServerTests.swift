@@ -2,6 +2,7 @@
 import KubeClient
 import KubeJSON
 import Testing
+import KubeSimTesting
 
 /// A plain client for the health server (no retries, so a 503 is seen as it is).
 func healthClient(_ server: HealthServer) throws -> KubeClient {
@@ -31,10 +32,10 @@ func sample(_ text: String, _ series: String) -> Double? {
 
 @Suite struct HealthServerTests {
     @Test func readyzFlipsOnlyAfterTheInformerSyncsAndMetricsAreScraped() async throws {
-        let fixture = try await SimFixture.start()
-        _ = try await fixture.client.create(.configMaps, SimFixture.configMap("one"))
+        let fixture = try await SimCluster.start()
+        _ = try await fixture.admin.create(.configMaps, SimCluster.configMap("one"))
         let metrics = RuntimeMetrics()
-        let informer = Informer(client: fixture.informerClient, resource: .configMaps, namespace: "default", metrics: metrics)
+        let informer = Informer(client: try fixture.informerClient(), resource: .configMaps, namespace: "default", metrics: metrics)
         let check = ReadinessCheck(informers: [informer])
         let server = HealthServer(metrics: metrics.registry) { check.evaluate() }
         let port = try await server.start()
@@ -49,7 +50,7 @@ func sample(_ text: String, _ series: String) -> Double? {
         #expect(await get(client, "/nowhere").status == 404)
 
         let run = Task { await informer.run() }
-        await eventually("ready") { await get(client, "/readyz").status == 200 }
+        try await eventually("ready") { await get(client, "/readyz").status == 200 }
         #expect(informer.hasSynced, "ready only once synced")
 
         let scrape = await get(client, "/metrics")
@@ -69,8 +70,8 @@ func sample(_ text: String, _ series: String) -> Double? {
     }
 
     @Test func standbyIsNotReadyUnlessConfigured() async throws {
-        let fixture = try await SimFixture.start()
-        let elector = LeaderElector(client: fixture.client, config: LeaderElectionTests.config("standby"))
+        let fixture = try await SimCluster.start()
+        let elector = LeaderElector(client: fixture.admin, config: LeaderElectionTests.config("standby"))
         #expect(ReadinessCheck(informers: [], elector: elector).evaluate()
                 == .notReady("not leader of lease default/causeway-leader"))
         #expect(ReadinessCheck(informers: [], elector: elector, standbyIsReady: true).evaluate() == .ready)

@@ -4,6 +4,7 @@ import KubeJSON
 import KubeSim
 import Synchronization
 import Testing
+import KubeSimTesting
 
 /// Reconciles by reading the cache, slowly, and records what it saw.
 private final class CacheReadingReconciler: Reconciler {
@@ -22,10 +23,10 @@ private final class CacheReadingReconciler: Reconciler {
 
 @Suite(.serialized) struct InformerSimTests {
     @Test func rapidUpdatesCoalesceAndTheReconcilerSeesTheFinalState() async throws {
-        let fixture = try await SimFixture.start()
-        let client = fixture.client
-        _ = try await client.create(.configMaps, SimFixture.configMap("hot", data: ["n": "start"]), namespace: "default")
-        let informer = Informer(client: fixture.informerClient, resource: .configMaps, namespace: "default")
+        let fixture = try await SimCluster.start()
+        let client = fixture.admin
+        _ = try await client.create(.configMaps, SimCluster.configMap("hot", data: ["n": "start"]), namespace: "default")
+        let informer = Informer(client: try fixture.informerClient(), resource: .configMaps, namespace: "default")
         let reconciler = CacheReadingReconciler(cache: informer.cache)
         let controller = Controller(name: "hot", reconciler: reconciler, workers: 2)
         informer.enqueue(into: controller.queue)
@@ -33,13 +34,13 @@ private final class CacheReadingReconciler: Reconciler {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await informer.run() }
             group.addTask { await controller.run() }
-            await eventually("synced") { informer.hasSynced }
+            try await eventually("synced") { informer.hasSynced }
             let began = ContinuousClock.now
             for i in 1...1000 {
                 _ = try await client.patch(.configMaps, name: "hot", namespace: "default", .merge(["data": ["n": .string("\(i)")]]))
             }
             patching = ContinuousClock.now - began
-            await eventually("final state reconciled") {
+            try await eventually("final state reconciled") {
                 reconciler.seen.withLock { $0.lastValue } == "1000" && controller.queue.count == 0 && controller.queue.processingCount == 0
             }
             controller.stop()
@@ -56,25 +57,25 @@ private final class CacheReadingReconciler: Reconciler {
     }
 
     @Test func aRelistAfterAGapLeavesTheCacheEqualToTheServer() async throws {
-        let fixture = try await SimFixture.start { $0.historyWindow = 20 }
-        let client = fixture.client
+        let fixture = try await SimCluster.start { $0.historyWindow = 20 }
+        let client = fixture.admin
         for i in 0..<30 {
-            _ = try await client.create(.configMaps, SimFixture.configMap("cm\(i)", data: ["v": "0"]), namespace: "default")
+            _ = try await client.create(.configMaps, SimCluster.configMap("cm\(i)", data: ["v": "0"]), namespace: "default")
         }
         // Watches are cut every 5 events, so the informer re-watches mid-stream all the time.
         fixture.sim.injectFaults([FaultRule(methods: ["GET"], pathContains: "/configmaps", rate: 1, effect: .closeWatchAfter(events: 5))])
-        let informer = Informer(client: fixture.informerClient, resource: .configMaps, namespace: "default")
+        let informer = Informer(client: try fixture.informerClient(), resource: .configMaps, namespace: "default")
         let deletedSeen = Mutex(Set<String>())
         informer.addHandler { event in
             if case .deleted(let object) = event { deletedSeen.withLock { _ = $0.insert(object[path: "metadata", "name"]!.stringValue!) } }
         }
         // First run: sync, and follow some changes live.
         let first = Task { await informer.run() }
-        await eventually("synced") { informer.hasSynced }
+        try await eventually("synced") { informer.hasSynced }
         for i in 0..<10 {
             _ = try await client.patch(.configMaps, name: "cm\(i)", namespace: "default", .merge(["data": ["v": "1"]]))
         }
-        await eventually("live changes seen") { informer.cache.get(namespace: "default", name: "cm9")?[path: "data", "v"] == "1" }
+        try await eventually("live changes seen") { informer.cache.get(namespace: "default", name: "cm9")?[path: "data", "v"] == "1" }
         first.cancel()
         await first.value
 
@@ -84,21 +85,21 @@ private final class CacheReadingReconciler: Reconciler {
             _ = try await client.patch(.configMaps, name: "cm\(i)", namespace: "default", .merge(["data": ["v": "2"]]))
         }
         for i in 30..<40 {
-            _ = try await client.create(.configMaps, SimFixture.configMap("cm\(i)"), namespace: "default")
+            _ = try await client.create(.configMaps, SimCluster.configMap("cm\(i)"), namespace: "default")
         }
 
         let second = Task { await informer.run() }
-        await eventually("relisted") { informer.stats.tooOldRelists >= 1 }
+        try await eventually("relisted") { informer.stats.tooOldRelists >= 1 }
         // Changes after the relist still arrive over the (repeatedly cut) watch.
         for i in Array(0..<10) + [20, 21] { _ = try await client.patch(.configMaps, name: "cm\(i)", namespace: "default", .merge(["data": ["v": "3"]])) }
         _ = try await client.delete(.configMaps, name: "cm39", namespace: "default")
         let server = try await fixture.serverState()
-        await eventually("cache equals server") { SimFixture.cacheState(informer.cache) == server }
+        try await eventually("cache equals server") { SimCluster.cacheState(informer.cache) == server }
         second.cancel()
         await second.value
         await fixture.stop()
 
-        #expect(SimFixture.cacheState(informer.cache) == server)
+        #expect(SimCluster.cacheState(informer.cache) == server)
         #expect(Set((10..<20).map { "cm\($0)" } + ["cm39"]).isSubset(of: deletedSeen.withLock { $0 }),
                 "handlers heard of deletions made during the gap")
         #expect(informer.cache.count == 29)
@@ -106,17 +107,17 @@ private final class CacheReadingReconciler: Reconciler {
     }
 
     @Test func theCacheConvergesDespiteServerErrorsAndDroppedWatches() async throws {
-        let fixture = try await SimFixture.start { $0.historyWindow = 50 }
-        let client = fixture.client
+        let fixture = try await SimCluster.start { $0.historyWindow = 50 }
+        let client = fixture.admin
         fixture.sim.injectFaults([
             FaultRule(methods: ["GET"], pathContains: "/configmaps", rate: 0.1, effect: .error(code: 503)),
             FaultRule(methods: ["GET"], pathContains: "/configmaps", rate: 0.05, effect: .tooManyRequests(retryAfterSeconds: 1)),
             FaultRule(methods: ["GET"], pathContains: "/configmaps", rate: 1, effect: .closeWatchAfter(events: 3)),
         ])
-        let informer = Informer(client: fixture.informerClient, resource: .configMaps, namespace: "default",
+        let informer = Informer(client: try fixture.informerClient(), resource: .configMaps, namespace: "default",
                                 backoff: Backoff(base: .milliseconds(5), cap: .milliseconds(200), jitter: 0.5))
         let run = Task { await informer.run() }
-        await eventually("synced") { informer.hasSynced }
+        try await eventually("synced") { informer.hasSynced }
         for round in 0..<10 {
             for i in 0..<20 {
                 let name = "cm\(i)"
@@ -124,17 +125,17 @@ private final class CacheReadingReconciler: Reconciler {
                     _ = try? await client.delete(.configMaps, name: name, namespace: "default")
                 } else if (try? await client.patch(.configMaps, name: name, namespace: "default",
                                                    .merge(["data": ["round": .string("\(round)")]]))) == nil {
-                    _ = try? await client.create(.configMaps, SimFixture.configMap(name, data: ["round": .string("\(round)")]),
+                    _ = try? await client.create(.configMaps, SimCluster.configMap(name, data: ["round": .string("\(round)")]),
                                                  namespace: "default")
                 }
             }
         }
         let server = try await fixture.serverState()
-        await eventually("cache equals server") { SimFixture.cacheState(informer.cache) == server }
+        try await eventually("cache equals server") { SimCluster.cacheState(informer.cache) == server }
         run.cancel()
         await run.value
         await fixture.stop()
-        #expect(SimFixture.cacheState(informer.cache) == server)
+        #expect(SimCluster.cacheState(informer.cache) == server)
         #expect(informer.stats.watches > 1, "watches were cut and resumed")
         #expect(informer.stats.errors > 0, "injected errors were met and survived")
         print("faults: \(informer.stats)")

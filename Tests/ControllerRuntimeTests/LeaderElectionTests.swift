@@ -4,6 +4,7 @@ import KubeClient
 import KubeJSON
 import Synchronization
 import Testing
+import KubeSimTesting
 
 @Suite struct MicroTimeTests {
     @Test func sixFractionalDigitsInUTC() {
@@ -41,15 +42,15 @@ private final class LeadershipLog: Sendable {
     }
 
     @Test func oneLeaderAtATimeTakeoverAfterExpiryAndImmediateHandoverOnGracefulStop() async throws {
-        let fixture = try await SimFixture.start()
+        let fixture = try await SimCluster.start()
         let log = LeadershipLog()
         // "a" will be killed: it never releases, as if its process died.
-        let a = LeaderElector(client: fixture.client, config: Self.config("a", release: false))
-        let b = LeaderElector(client: fixture.client, config: Self.config("b"))
-        let c = LeaderElector(client: fixture.client, config: Self.config("c"))
+        let a = LeaderElector(client: fixture.admin, config: Self.config("a", release: false))
+        let b = LeaderElector(client: fixture.admin, config: Self.config("b"))
+        let c = LeaderElector(client: fixture.admin, config: Self.config("c"))
 
         let runA = Task { await a.run { await log.lead("a") } }
-        await eventually("a leads") { log.leaders == ["a"] }
+        try await eventually("a leads") { log.leaders == ["a"] }
         let runB = Task { await b.run { await log.lead("b") } }
         try await Task.sleep(for: .milliseconds(1500))
         #expect(log.leaders == ["a"], "a standby does not take over a lease that is being renewed")
@@ -57,7 +58,7 @@ private final class LeadershipLog: Sendable {
         let killed = ContinuousClock.now
         runA.cancel()
         await runA.value
-        await eventually("b takes over") { log.leaders == ["b"] }
+        try await eventually("b takes over") { log.leaders == ["b"] }
         let takeover = ContinuousClock.now - killed
         // leaseDuration + retryPeriod (with its 20% jitter), plus slack: the suite shares 2 cores with
         // tests running in parallel (a whole `causeway dev` among them), which delays timers by hundreds of ms.
@@ -68,16 +69,16 @@ private final class LeadershipLog: Sendable {
         let stopped = ContinuousClock.now
         runB.cancel()
         await runB.value
-        await eventually("c takes over") { log.leaders == ["c"] }
+        try await eventually("c takes over") { log.leaders == ["c"] }
         let handover = ContinuousClock.now - stopped
         // Under the lease duration (1 s) proves c did not wait for b's lease to expire; on the shared
         // 2 cores of CI a handover of ~100 ms has been seen to take 690.
         #expect(handover < .milliseconds(1000), "graceful handover took \(handover), not less than the lease duration")
 
-        let lease = try await fixture.client.get(.leases, name: "causeway-leader", namespace: "default")
+        let lease = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
         runC.cancel()
         await runC.value
-        let released = try await fixture.client.get(.leases, name: "causeway-leader", namespace: "default")
+        let released = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
         await fixture.stop()
 
         #expect(lease[path: "spec", "holderIdentity"] == "c")

@@ -4,6 +4,7 @@ import KubeClient
 import KubeJSON
 import Synchronization
 import Testing
+import KubeSimTesting
 
 /// A reconciler that takes `pause` per key and reports whether it was cut short.
 private final class SlowReconciler: Reconciler {
@@ -25,22 +26,22 @@ private final class SlowReconciler: Reconciler {
 
 @Suite(.serialized) struct ManagerTests {
     @Test func shutdownDuringASlowReconcileLetsItFinishAndReleasesTheLease() async throws {
-        let fixture = try await SimFixture.start()
+        let fixture = try await SimCluster.start()
         let metrics = RuntimeMetrics()
-        let informer = Informer(client: fixture.informerClient, resource: .configMaps, namespace: "default", metrics: metrics)
+        let informer = Informer(client: try fixture.informerClient(), resource: .configMaps, namespace: "default", metrics: metrics)
         let reconciler = SlowReconciler(pause: .milliseconds(800))
         let controller = Controller(name: "slow", reconciler: reconciler, metrics: metrics)
         informer.enqueue(into: controller.queue)
-        let elector = LeaderElector(client: fixture.client, config: LeaderElectionTests.config("manager"), metrics: metrics)
+        let elector = LeaderElector(client: fixture.admin, config: LeaderElectionTests.config("manager"), metrics: metrics)
         let manager = Manager(informers: [informer], controllers: [controller], elector: elector, metrics: metrics,
                               shutdownGracePeriod: .seconds(20))
         let run = Task { try await manager.run() }
 
-        await eventually("leading and synced") { manager.readiness == .ready }
+        try await eventually("leading and synced") { manager.readiness == .ready }
         let client = try healthClient(try #require(manager.healthServer))
         #expect(await get(client, "/readyz").status == 200)
-        _ = try await fixture.client.create(.configMaps, SimFixture.configMap("slow-one"))
-        await eventually("reconcile started") { reconciler.snapshot.started == 1 }
+        _ = try await fixture.admin.create(.configMaps, SimCluster.configMap("slow-one"))
+        try await eventually("reconcile started") { reconciler.snapshot.started == 1 }
 
         let stopped = ContinuousClock.now
         manager.shutdown()
@@ -52,7 +53,7 @@ private final class SlowReconciler: Reconciler {
         let log = reconciler.snapshot
         #expect(log.finished == 1 && log.cancelled == 0, "the in-flight reconcile ran to completion: \(log)")
         #expect(took < .seconds(10), "returned well before the grace period: \(took)")
-        let lease = try await fixture.client.get(.leases, name: "causeway-leader", namespace: "default")
+        let lease = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
         #expect(lease[path: "spec", "holderIdentity"]?.stringValue ?? "" == "", "Lease released")
         #expect(!elector.isLeader)
         let text = metrics.registry.render()
@@ -65,16 +66,16 @@ private final class SlowReconciler: Reconciler {
     }
 
     @Test func reconcilesStillRunningAtTheDeadlineAreCancelled() async throws {
-        let fixture = try await SimFixture.start()
-        let informer = Informer(client: fixture.informerClient, resource: .configMaps, namespace: "default")
+        let fixture = try await SimCluster.start()
+        let informer = Informer(client: try fixture.informerClient(), resource: .configMaps, namespace: "default")
         let reconciler = SlowReconciler(pause: .seconds(60))
         let controller = Controller(name: "stuck", reconciler: reconciler)
         informer.enqueue(into: controller.queue)
         let manager = Manager(informers: [informer], controllers: [controller], health: nil,
                               shutdownGracePeriod: .milliseconds(200))
         let run = Task { try await manager.run() }
-        _ = try await fixture.client.create(.configMaps, SimFixture.configMap("stuck-one"))
-        await eventually("reconcile started") { reconciler.snapshot.started == 1 }
+        _ = try await fixture.admin.create(.configMaps, SimCluster.configMap("stuck-one"))
+        try await eventually("reconcile started") { reconciler.snapshot.started == 1 }
         manager.shutdown()
         let exit = try await run.value
         #expect(exit == .shutdown)
@@ -83,22 +84,22 @@ private final class SlowReconciler: Reconciler {
     }
 
     @Test func aStandbyThatNeverLeadsStopsAtOnce() async throws {
-        let fixture = try await SimFixture.start()
-        let holder = LeaderElector(client: fixture.client, config: LeaderElectionTests.config("holder"))
+        let fixture = try await SimCluster.start()
+        let holder = LeaderElector(client: fixture.admin, config: LeaderElectionTests.config("holder"))
         let holding = Task { await holder.run { while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) } } }
-        await eventually("holder leads") { holder.isLeader }
-        let standby = LeaderElector(client: fixture.client, config: LeaderElectionTests.config("standby"))
+        try await eventually("holder leads") { holder.isLeader }
+        let standby = LeaderElector(client: fixture.admin, config: LeaderElectionTests.config("standby"))
         let controller = Controller(name: "idle", reconciler: SlowReconciler(pause: .zero))
         let manager = Manager(informers: [], controllers: [controller], elector: standby, standbyIsReady: true,
                               shutdownGracePeriod: .seconds(20))
         let run = Task { try await manager.run() }
-        await eventually("serving") { manager.healthServer?.port != nil }
+        try await eventually("serving") { manager.healthServer?.port != nil }
         #expect(manager.readiness == .ready, "a standby configured as ready")
         let stopped = ContinuousClock.now
         manager.shutdown()
         #expect(try await run.value == .shutdown)
         #expect(ContinuousClock.now - stopped < .seconds(5), "the campaign ended without waiting the grace period")
-        let lease = try await fixture.client.get(.leases, name: "causeway-leader", namespace: "default")
+        let lease = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
         #expect(lease[path: "spec", "holderIdentity"] == "holder", "a standby never touches the holder's Lease")
         holding.cancel()
         await holding.value
@@ -111,7 +112,7 @@ private final class SlowReconciler: Reconciler {
         let controller = Controller(name: "signalled", reconciler: SlowReconciler(pause: .zero))
         let manager = Manager(informers: [], controllers: [controller], shutdownGracePeriod: .seconds(20))
         let run = Task { try await manager.runUntilSignalled() }
-        await eventually("serving") { manager.healthServer?.port != nil }
+        try await eventually("serving") { manager.healthServer?.port != nil }
         kill(getpid(), SIGTERM)
         let exit = try await withThrowingTaskGroup(of: Manager.Exit?.self) { group in
             group.addTask { try await run.value }
@@ -128,7 +129,7 @@ private final class SlowReconciler: Reconciler {
     @Test func withoutControllersItServesUntilShutdown() async throws {
         let manager = Manager(informers: [], controllers: [])
         let run = Task { try await manager.run() }
-        await eventually("serving") { manager.healthServer?.port != nil }
+        try await eventually("serving") { manager.healthServer?.port != nil }
         try await Task.sleep(for: .milliseconds(50))
         #expect(manager.readiness == .ready)
         manager.shutdown()

@@ -1,5 +1,6 @@
 import Testing
 @testable import ControllerRuntime
+import KubeSimTesting
 
 @Suite struct MetricsRegistryTests {
     @Test func countersAndGaugesRenderWithHelpTypeAndEscapedLabels() {
@@ -55,10 +56,10 @@ import Testing
         #expect(registry.render().contains("\ntest_live 7\n"))
     }
 
-    @Test func concurrentIncrementsAreNotLost() async {
+    @Test func concurrentIncrementsAreNotLost() async throws {
         let registry = MetricsRegistry()
         let counter = registry.counter("test_concurrent_total", help: "z", labels: ["k"])
-        await withTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
                 group.addTask { for _ in 0..<1000 { counter.increment(["k\(worker % 2)"]) } }
             }
@@ -66,7 +67,7 @@ import Testing
         #expect(counter.value(["k0"]) + counter.value(["k1"]) == 8000)
     }
 
-    @Test func queueWaitTimeIsMeasuredOnTheQueueClock() async {
+    @Test func queueWaitTimeIsMeasuredOnTheQueueClock() async throws {
         let clock = ManualClock()
         let metrics = RuntimeMetrics()
         let controller = Controller(name: "waits", reconciler: ReconcilerFunction { _ in .done },
@@ -75,9 +76,9 @@ import Testing
         controller.queue.add(ObjectKey(name: "b"))
         #expect(metrics.registry.render().contains("causeway_workqueue_depth{controller=\"waits\"} 2\n"))
         clock.advance(by: .seconds(3))
-        await withTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await controller.run() }
-            await eventually("both reconciled") { controller.stats.done == 2 }
+            try await eventually("both reconciled") { controller.stats.done == 2 }
             controller.stop()
         }
         let text = metrics.registry.render()

@@ -4,6 +4,7 @@ import EvolutionController
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import KubeYAML
 import Ledger
 
@@ -11,58 +12,12 @@ import Ledger
 @Suite(.serialized) struct ControllerScenarioTests {
     static let evolutions = APIResource.evolutions
 
-    /// A cluster; `tls` for one a kubeconfig Secret names (the controller reaches other clusters over https only).
-    static func start(_ name: String, tls: Bool = false, configure: (inout KubeSimOptions) -> Void = { _ in }) async throws -> (KubeSim, KubeClient) {
-        var options = KubeSimOptions(name: name)
-        options.tls = tls
-        configure(&options)
-        let sim = try await KubeSim.start(options)
-        var config = try KubeConfig.parse(sim.kubeconfig()).restConfig()
-        config.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50))
-        return (sim, try KubeClient(config: config))
-    }
-
-    static func installCRD(_ client: KubeClient) async throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Manifests/crd/evolution.yaml").path
-        let crd = try YAML.parseStream(Array(FileManager.default.contents(atPath: path)!)).first!
-        _ = try await client.create(.customResourceDefinitions, crd)
-    }
-
-    /// Lets `account` of `namespace` (the account Evolutions there act as) do anything on this cluster,
-    /// as a platform admin would bind a trusted team's deployer. Tests about tenancy grant less.
-    static func grantClusterAdmin(_ client: KubeClient, account: String = "default", namespace: String = "default") async throws {
-        let binding: JSON = [
-            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-            "metadata": ["name": .string("\(namespace)-\(account)-admin")],
-            "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"],
-            "subjects": [["kind": "ServiceAccount", "name": .string(account), "namespace": .string(namespace)]],
-        ]
-        _ = try await client.create(clusterRoleBindings, binding)
-    }
-
-    static let clusterRoleBindings = APIResource(group: "rbac.authorization.k8s.io", version: "v1", name: "clusterrolebindings",
-                                                 kind: "ClusterRoleBinding", namespaced: false)
-
-    /// Polls the Evolution until `done` holds (the controller, not the test, does the work).
-    static func wait(_ client: KubeClient, _ name: String, namespace: String, timeout: Duration = .seconds(20),
-                     until done: (JSON) -> Bool) async throws -> JSON {
-        let deadline = ContinuousClock.now + timeout
-        var last: JSON = .null
-        while ContinuousClock.now < deadline {
-            last = try await client.get(evolutions, name: name, namespace: namespace)
-            if done(last) { return last }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out; last status: \(last["status"]?.prettyString() ?? "none")")
-        return last
-    }
-
     @Test func aSequenceConvergesInOrderAndIsRecorded() async throws {
-        let (sim, client) = try await Self.start("home")
+        let cluster = try await SimCluster.start("home")
+        let sim = cluster.sim, client = cluster.admin
         let ledgerDir = NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"
-        try await Self.installCRD(client)
-        try await Self.grantClusterAdmin(client)
+        try await client.installEvolutionCRD()
+        try await client.grantClusterAdmin()
         let evolution = try YAML.parse("""
             apiVersion: causeway.dev/v1alpha1
             kind: Evolution
@@ -77,7 +32,7 @@ import Ledger
         _ = try await client.create(Self.evolutions, evolution, namespace: "default")
         let controller = EvolutionController(client: client, options: .init(ledgerDirectory: ledgerDir))
         let running = Task { await controller.run() }
-        let final = try await Self.wait(client, "seq", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
+        let final = try await client.waitFor(.evolutions, "seq", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
         running.cancel()
         await running.value
         #expect(final[path: "status", "phase"] == "Converged")
@@ -106,10 +61,11 @@ import Ledger
 extension ControllerScenarioTests {
     /// The controller's Declared entry must be readable by the ledger's audit (one contract, two modules).
     @Test func theAuditReadsWhatTheControllerRecords() async throws {
-        let (sim, client) = try await Self.start("audit")
+        let cluster = try await SimCluster.start("audit")
+        let sim = cluster.sim, client = cluster.admin
         let ledgerDir = NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"
-        try await Self.installCRD(client)
-        try await Self.grantClusterAdmin(client)
+        try await client.installEvolutionCRD()
+        try await client.grantClusterAdmin()
         let evolution = try YAML.parse("""
             apiVersion: causeway.dev/v1alpha1
             kind: Evolution
@@ -124,7 +80,7 @@ extension ControllerScenarioTests {
         _ = try await client.create(Self.evolutions, evolution, namespace: "default")
         let controller = EvolutionController(client: client, options: .init(ledgerDirectory: ledgerDir))
         let running = Task { await controller.run() }
-        let final = try await Self.wait(client, "audited", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
+        let final = try await client.waitFor(.evolutions, "audited", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
         running.cancel()
         await running.value
         let ref = EvolutionRef(namespace: "default", name: "audited", uid: final[path: "metadata", "uid"]?.stringValue ?? "")
@@ -150,9 +106,10 @@ extension ControllerScenarioTests {
 extension ControllerScenarioTests {
     /// In a cluster the ledger lives in ConfigMaps beside the Evolution, and outlives it.
     @Test func configMapLedgersRecordTheSameChain() async throws {
-        let (sim, client) = try await Self.start("cm-ledger")
-        try await Self.installCRD(client)
-        try await Self.grantClusterAdmin(client)
+        let cluster = try await SimCluster.start("cm-ledger")
+        let sim = cluster.sim, client = cluster.admin
+        try await client.installEvolutionCRD()
+        try await client.grantClusterAdmin()
         _ = try await client.create(Self.evolutions, try YAML.parse("""
             apiVersion: causeway.dev/v1alpha1
             kind: Evolution
@@ -164,7 +121,7 @@ extension ControllerScenarioTests {
             """), namespace: "default")
         let controller = EvolutionController(client: client, options: .init(ledger: .configMaps))
         let running = Task { await controller.run() }
-        let final = try await Self.wait(client, "cm", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
+        let final = try await client.waitFor(.evolutions, "cm", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
         running.cancel()
         await running.value
         try await client.delete(Self.evolutions, name: "cm", namespace: "default")

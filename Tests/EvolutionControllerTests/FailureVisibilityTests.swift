@@ -5,6 +5,7 @@ import EvolutionController
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import KubeYAML
 import Logging
 
@@ -42,17 +43,13 @@ import Logging
     }
 
     static func start(crd: (inout JSON) -> Void = { _ in }, configure: (inout KubeSimOptions) -> Void = { _ in }) async throws -> Run {
-        let (sim, admin) = try await ControllerScenarioTests.start("failures", configure: configure)
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Manifests/crd/evolution.yaml").path
-        var definition = try YAML.parseStream(Array(FileManager.default.contents(atPath: path)!)).first!
-        crd(&definition)
-        _ = try await admin.create(.customResourceDefinitions, definition)
+        let cluster = try await SimCluster.start("failures", configure: configure)
+        try await cluster.admin.installEvolutionCRD(edit: crd)
         let sink = LogSink.inMemory()
         var options = EvolutionController.Options(ledger: .configMaps)
         options.logger = Logger(label: "causeway") { label in LineLogHandler(label: label, format: .json, level: .debug, sink: sink) }
-        let controller = EvolutionController(client: admin, options: options)
-        return Run(sim: sim, admin: admin, sink: sink, metrics: options.metrics, task: Task { await controller.run() })
+        let controller = EvolutionController(client: cluster.admin, options: options)
+        return Run(sim: cluster.sim, admin: cluster.admin, sink: sink, metrics: options.metrics, task: Task { await controller.run() })
     }
 
     static func evolution(_ name: String, namespace: String, spec: String) throws -> JSON {
@@ -63,15 +60,6 @@ import Logging
             spec:
             \(spec.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
             """)
-    }
-
-    static func eventually(_ what: String = #function, sourceLocation: SourceLocation = #_sourceLocation,
-                           _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { Issue.record("never held", sourceLocation: sourceLocation); return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 
     static func ready(_ evolution: JSON) -> JSON? {
@@ -109,7 +97,7 @@ import Logging
             _ = try await run.admin.create(.evolutions, try Self.evolution(name, namespace: name, spec: spec), namespace: name)
         }
 
-        let healthy = try await ControllerScenarioTests.wait(run.admin, "healthy", namespace: "healthy") { $0[path: "status", "phase"] == "Converged" }
+        let healthy = try await run.admin.waitFor(.evolutions, "healthy", namespace: "healthy") { $0[path: "status", "phase"] == "Converged" }
         #expect(Self.ready(healthy)?["status"] == "True")
 
         // (condition reason, Event reason, metric line, log reason) for each failure.
@@ -120,7 +108,7 @@ import Logging
             ("ledger", "LedgerUnavailable", "LedgerUnavailable", #"causeway_reconcile_errors_total{controller="evolution",reason="LedgerUnavailable"}"#),
         ]
         for e in expectations {
-            let evolution = try await ControllerScenarioTests.wait(run.admin, e.name, namespace: e.name) { Self.ready($0)?["reason"]?.stringValue == e.ready }
+            let evolution = try await run.admin.waitFor(.evolutions, e.name, namespace: e.name) { Self.ready($0)?["reason"]?.stringValue == e.ready }
             #expect(Self.ready(evolution)?["status"] == "False", "\(e.name)")
             let said = Self.ready(evolution)?["message"]?.stringValue ?? ""
             #expect(!said.isEmpty, "\(e.name): the condition says what failed")
@@ -144,11 +132,11 @@ import Logging
 
         // The ledger comes back: the same Evolution converges without anyone touching it.
         run.sim.injectFaults([])
-        _ = try await ControllerScenarioTests.wait(run.admin, "ledger", namespace: "ledger", timeout: .seconds(30)) { $0[path: "status", "phase"] == "Converged" }
+        _ = try await run.admin.waitFor(.evolutions, "ledger", namespace: "ledger", timeout: .seconds(30)) { $0[path: "status", "phase"] == "Converged" }
         // Fixing an invalid spec resumes it.
         _ = try await run.admin.patch(.evolutions, name: "invalid", namespace: "invalid",
                                       .merge(["spec": ["steps": [["name": "a", "apply": ["manifests": [["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a"]]]]]]]]))
-        _ = try await ControllerScenarioTests.wait(run.admin, "invalid", namespace: "invalid") { $0[path: "status", "phase"] == "Converged" }
+        _ = try await run.admin.waitFor(.evolutions, "invalid", namespace: "invalid") { $0[path: "status", "phase"] == "Converged" }
     }
 
     /// A status the API server refuses is replaced by a minimal one that says why; the error
@@ -164,14 +152,14 @@ import Logging
         let refusedSpec = try Self.evolution("refused", namespace: "default",
                                              spec: "steps: [{name: a, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}]}}]")
         _ = try await run.admin.create(APIResource.evolutions, refusedSpec, namespace: "default")
-        let refused = try await ControllerScenarioTests.wait(run.admin, "refused", namespace: "default") { Self.ready($0)?["reason"] == "StatusRejected" }
+        let refused = try await run.admin.waitFor(.evolutions, "refused", namespace: "default") { Self.ready($0)?["reason"] == "StatusRejected" }
         #expect(Self.ready(refused)?["message"]?.stringValue?.contains("refused the status") == true)
         let stalled = refused[path: "status", "conditions"]?.arrayValue?.first { $0["type"] == "Stalled" }
         #expect(stalled?["status"] == "True")
         // The condition is written first; the Event, the count and the log line follow within the reconcile.
-        try await Self.eventually { try await run.warnings("default").contains { $0.reason == "StatusRejected" } }
-        try await Self.eventually { run.metric(#"causeway_reconcile_errors_total{controller="evolution",reason="StatusRejected"}"#) }
-        try await Self.eventually { run.logs(about: "refused").contains { $0["msg"] == "reconcile failed; not retried until the object changes" } }
+        try await eventually("\(#function): the failure is visible") { try await run.warnings("default").contains { $0.reason == "StatusRejected" } }
+        try await eventually("\(#function): the failure is visible") { run.metric(#"causeway_reconcile_errors_total{controller="evolution",reason="StatusRejected"}"#) }
+        try await eventually("\(#function): the failure is visible") { run.logs(about: "refused").contains { $0["msg"] == "reconcile failed; not retried until the object changes" } }
         // Terminal: once the step's own watch events have been seen, no more attempts (no retry storm).
         func statusWrites() -> Int { run.sim.writeLog.filter { $0.resource == "evolutions" && $0.subresource == "status" }.count }
         try await Task.sleep(for: .seconds(1))

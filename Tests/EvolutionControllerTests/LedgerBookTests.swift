@@ -7,13 +7,15 @@ import enum EvolutionEngine.LedgerEvent
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import Ledger
 
 /// A ledger signed by one replica's key is extended by another replica that made a
 /// new key later: the book reads the published keys again instead of calling it tampered.
 struct LedgerBookTests {
     @Test func aCheckpointByAKeyPublishedLaterIsAcceptedAfterReadingTheKeysAgain() async throws {
-        let (sim, admin) = try await ControllerScenarioTests.start("book")
+        let cluster = try await SimCluster.start("book")
+        let sim = cluster.sim, admin = cluster.admin
         defer { Task { await sim.stop() } }
         let first = LedgerSigner(), second = LedgerSigner()
         let published = LedgerKeyring(publicKeys: [first.publicKey, second.publicKey])
@@ -41,7 +43,8 @@ struct LedgerBookTests {
     /// ledgers open (a file ledger holds two descriptors and its lock) and reopens the others
     /// when they are next written: their chains continue, checked against their anchors.
     @Test func fileLedgersBeyondTheLimitAreClosedAndReopenedIntact() async throws {
-        let (sim, admin) = try await ControllerScenarioTests.start("book-lru")
+        let cluster = try await SimCluster.start("book-lru")
+        let sim = cluster.sim, admin = cluster.admin
         defer { Task { await sim.stop() } }
         let directory = NSTemporaryDirectory() + "causeway-book-\(UUID().uuidString)"
         let signer = LedgerSigner()

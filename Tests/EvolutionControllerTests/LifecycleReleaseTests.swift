@@ -6,6 +6,7 @@ import ControllerRuntime
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import KubeYAML
 
 /// State ends with its Evolution: watches, kubeconfig clients (a thread each), open
@@ -26,20 +27,16 @@ import KubeYAML
     }
 
     @Test func deletedEvolutionsLeaveNoWatchClientLedgerOrThreadBehind() async throws {
-        let (homeSim, home) = try await ControllerScenarioTests.start("release") {
+        let homeCluster = try await SimCluster.start("release") {
             $0.rules["system:serviceaccount:default:default"] = [AccessRule(verbs: ["get"], apiGroups: [""], resources: ["secrets"], namespaces: ["default"])]
         }
-        let (regionSim, region) = try await ControllerScenarioTests.start("release-region", tls: true)
+        let homeSim = homeCluster.sim, home = homeCluster.admin
+        let regionCluster = try await SimCluster.start("release-region", tls: true)
+        let regionSim = regionCluster.sim, region = regionCluster.admin
         defer { Task { await homeSim.stop(); await regionSim.stop() } }
-        try await ControllerScenarioTests.installCRD(home)
-        for s in 0..<10 {
-            _ = try await home.create(.secrets, ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(s)")],
-                                                 "data": ["kubeconfig": .string(Data(regionSim.kubeconfig().utf8).base64EncodedString())]],
-                                      namespace: "default")
-        }
-        for i in 0..<Self.count {
-            _ = try await region.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string("ns-\(i)")]])
-        }
+        try await home.installEvolutionCRD()
+        for s in 0..<10 { try await home.storeKubeconfig(of: regionCluster, secret: "region-\(s)") }
+        for i in 0..<Self.count { try await region.createNamespace("ns-\(i)") }
         let dir = NSTemporaryDirectory() + "causeway-release-\(UUID().uuidString)"
         let controller = EvolutionController(client: home, options: .init(ledgerDirectory: dir))
         let running = Task { await controller.run() }
@@ -51,9 +48,9 @@ import KubeYAML
             for i in 0..<Self.count {
                 _ = try await home.create(.evolutions, try YAML.parse(Fixtures.watchingForever(name: "e\(round)-\(i)", secret: "region-\(i % 10)", configMap: "cm-\(round)", objectNamespace: "ns-\(i)")), namespace: "default")
             }
-            try await Self.until("every Evolution watches its object", timeout: .seconds(120)) { controller.observed.watchCount == Self.count }
+            try await eventually("every Evolution watches its object", timeout: .seconds(120)) { controller.observed.watchCount == Self.count }
             for i in 0..<Self.count { try await home.delete(.evolutions, name: "e\(round)-\(i)", namespace: "default") }
-            try await Self.until("everything is released", timeout: .seconds(60)) {
+            try await eventually("everything is released", timeout: .seconds(60)) {
                 controller.observed.watchCount == 0 && controller.reconciler.targets.keptClients == 0 && controller.reconciler.ledgers.openCount == 0
             }
         }
@@ -68,13 +65,5 @@ import KubeYAML
         #expect(regionSim.watchCount == 0, "the region still serves \(regionSim.watchCount) watches")
         // (Threads, files and memory of a process are measured where nothing else runs: ControllerReleaseTests.)
         _ = (threads, files, rss)
-    }
-
-    static func until(_ what: String, timeout: Duration, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { Issue.record("timed out waiting until \(what)"); return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
     }
 }

@@ -4,6 +4,7 @@ import EvolutionController
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import KubeYAML
 import Ledger
 
@@ -24,16 +25,17 @@ import Ledger
     }
 
     static func start(_ evolutions: [String]) async throws -> Run {
-        let (sim, client) = try await ControllerScenarioTests.start("lifecycle") { $0.simulation.rolloutDuration = .milliseconds(100) }
-        try await ControllerScenarioTests.installCRD(client)
-        try await ControllerScenarioTests.grantClusterAdmin(client)
+        let cluster = try await SimCluster.start("lifecycle") { $0.simulation.rolloutDuration = .milliseconds(100) }
+        let sim = cluster.sim, client = cluster.admin
+        try await client.installEvolutionCRD()
+        try await client.grantClusterAdmin()
         for text in evolutions { _ = try await client.create(ControllerScenarioTests.evolutions, try YAML.parse(text), namespace: "default") }
         let dir = NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"
         let controller = EvolutionController(client: client, options: .init(ledgerDirectory: dir))
         return Run(sim: sim, client: client, controller: controller, task: Task { await controller.run() }, ledgerDirectory: dir)
     }
 
-    static func phase(_ value: String) -> (JSON) -> Bool { { $0[path: "status", "phase"]?.stringValue == value } }
+    static func phase(_ value: String) -> @Sendable (JSON) -> Bool { { $0[path: "status", "phase"]?.stringValue == value } }
 
     static func condition(_ evolution: JSON, _ type: String) -> JSON? {
         evolution[path: "status", "conditions"]?.arrayValue?.first { $0["type"]?.stringValue == type }
@@ -66,7 +68,7 @@ import Ledger
                   - name: rollback
                     apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: rollback}, data: {done: "true"}}]}
             """])
-        let final = try await ControllerScenarioTests.wait(run.client, "failing", namespace: "default") { Self.phase("Failed")($0) }
+        let final = try await run.client.waitFor(.evolutions, "failing", namespace: "default") { Self.phase("Failed")($0) }
         await run.stop()
         #expect(final[path: "status", "phase"] == "Failed")
         let writes = run.sim.writeLog.filter { $0.resource == "configmaps" }.map(\.name)
@@ -87,12 +89,12 @@ import Ledger
                   apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: top}, data: {k: "\(value)"}}]}
             """ }
         let run = try await Self.start([spec("1")])
-        _ = try await ControllerScenarioTests.wait(run.client, "corrected", namespace: "default", until: Self.phase("Converged"))
+        _ = try await run.client.waitFor(.evolutions, "corrected", namespace: "default", until: Self.phase("Converged"))
         let before = run.sim.writeLog.filter { $0.resource == "configmaps" }
         var evolution = try await run.client.get(ControllerScenarioTests.evolutions, name: "corrected", namespace: "default")
         evolution["spec"] = try YAML.parse(spec("2"))["spec"]
         _ = try await run.client.update(ControllerScenarioTests.evolutions, evolution)
-        let final = try await ControllerScenarioTests.wait(run.client, "corrected", namespace: "default") {
+        let final = try await run.client.waitFor(.evolutions, "corrected", namespace: "default") {
             Self.phase("Converged")($0) && $0[path: "status", "observedGeneration"] == 2
         }
         await run.stop()
@@ -119,8 +121,8 @@ import Ledger
               steps:
                 - {name: only, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: fine}}]}}
             """])
-        let invalid = try await ControllerScenarioTests.wait(run.client, "cyclic", namespace: "default") { Self.condition($0, "Invalid")?["status"] == "True" }
-        let fine = try await ControllerScenarioTests.wait(run.client, "fine", namespace: "default", until: Self.phase("Converged"))
+        let invalid = try await run.client.waitFor(.evolutions, "cyclic", namespace: "default") { Self.condition($0, "Invalid")?["status"] == "True" }
+        let fine = try await run.client.waitFor(.evolutions, "fine", namespace: "default", until: Self.phase("Converged"))
         await run.stop()
         let message = Self.condition(invalid, "Invalid")?["message"]?.stringValue ?? ""
         #expect(message.contains("spec.steps"), "the message names the field: \(message)")
@@ -139,12 +141,15 @@ import Ledger
                   acknowledge: {required: true}
                   apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: gated-flag}}]}
             """])
-        try await Task.sleep(for: .milliseconds(800))
+        // The controller has decided: the step waits for its acknowledgment, and nothing was applied.
+        _ = try await run.client.waitFor(.evolutions, "gated") {
+            $0[path: "status", "steps"]?.arrayValue?.first?["phase"] == "WaitingForAcknowledgment"
+        }
         #expect(!run.sim.writeLog.contains { $0.name == "gated-flag" }, "nothing applies before the acknowledgment")
         _ = try await run.client.patch(ControllerScenarioTests.evolutions, name: "gated", namespace: "default",
                                        .merge(["metadata": ["annotations": ["ack.causeway.dev/flag": "approved"]]]),
                                        options: WriteOptions(fieldManager: "alice"))
-        let final = try await ControllerScenarioTests.wait(run.client, "gated", namespace: "default", until: Self.phase("Converged"))
+        let final = try await run.client.waitFor(.evolutions, "gated", namespace: "default", until: Self.phase("Converged"))
         await run.stop()
         #expect(run.sim.writeLog.contains { $0.name == "gated-flag" })
         let ref = EvolutionRef(namespace: "default", name: "gated", uid: final[path: "metadata", "uid"]?.stringValue ?? "")
@@ -167,13 +172,13 @@ extension LifecycleScenarioTests {
                   apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: after}}]}
             """])
         // The namespace is missing, so the apply is refused (404): the step fails and the evolution halts.
-        let halted = try await ControllerScenarioTests.wait(run.client, "retried", namespace: "default") { Self.condition($0, "Halted")?["status"] == "True" }
+        let halted = try await run.client.waitFor(.evolutions, "retried", namespace: "default") { Self.condition($0, "Halted")?["status"] == "True" }
         #expect(Self.condition(halted, "Halted")?["message"]?.stringValue?.contains("needs-namespace") == true)
         _ = try await run.client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "later"]])
         _ = try await run.client.patch(ControllerScenarioTests.evolutions, name: "retried", namespace: "default",
                                        .merge(["metadata": ["annotations": ["retry.causeway.dev/step": "needs-namespace"]]]),
                                        options: WriteOptions(fieldManager: "bob"))
-        let final = try await ControllerScenarioTests.wait(run.client, "retried", namespace: "default", until: Self.phase("Converged"))
+        let final = try await run.client.waitFor(.evolutions, "retried", namespace: "default", until: Self.phase("Converged"))
         await run.stop()
         #expect(final[path: "status", "phase"] == "Converged")
         #expect(run.sim.writeLog.contains { $0.name == "after" })

@@ -7,6 +7,7 @@ import EvolutionAPI
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 
 /// A refused plan is checked again with backoff, not on every reconcile: 10 s,
 /// doubling, capped at 5 minutes; a spec change checks at once; admission sticks.
@@ -17,7 +18,8 @@ struct PlanAdmissionTests {
     }
 
     @Test func refusalsBackOffToFiveMinutesAndAdmissionSticks() async throws {
-        let (sim, admin) = try await ControllerScenarioTests.start("admission")
+        let cluster = try await SimCluster.start("admission")
+        let sim = cluster.sim, admin = cluster.admin
         defer { Task { await sim.stop() } }
         let clock = Clock()
         let admission = PlanAdmission(home: admin, targets: TargetClients(home: admin, policy: TenancyPolicy()), now: { clock.now.withLock { $0 } })

@@ -4,6 +4,7 @@ import EvolutionController
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import KubeYAML
 
 /// The essay's shape on three in-process regions: a gateway policy that eu-west
@@ -25,19 +26,18 @@ import KubeYAML
 
     /// `grant`: let the Evolutions' account (default/default) do anything on the home cluster; else only read its Secrets.
     static func world(grant: Bool = true) async throws -> World {
-        let (homeSim, home) = try await ControllerScenarioTests.start("home") { $0.recordRequests = true }
-        try await ControllerScenarioTests.installCRD(home)
-        if grant { try await ControllerScenarioTests.grantClusterAdmin(home) } else {
-            for object in try YAML.parseStream(Array(Self.secretReader.utf8)) {
-                _ = try await home.create(try await home.resource(for: object), object, namespace: "default")
-            }
+        let homeCluster = try await SimCluster.start("home") { $0.recordRequests = true }
+        let homeSim = homeCluster.sim, home = homeCluster.admin
+        try await home.installEvolutionCRD()
+        if grant { try await home.grantClusterAdmin() } else {
+            try await home.create(yaml: Self.secretReader)
         }
         var regions: [String: KubeSim] = [:]
         for (name, delay) in Self.regions {
-            let (sim, client) = try await ControllerScenarioTests.start(name, tls: true) {
+            let cluster = try await SimCluster.start(name, tls: true) {
                 $0.simulation.propagation = [PropagationRule(group: "gw.example", kind: "Policy", delay: delay)]
             }
-            _ = try await client.create(.customResourceDefinitions, try YAML.parse("""
+            _ = try await cluster.admin.create(.customResourceDefinitions, try YAML.parse("""
                 apiVersion: apiextensions.k8s.io/v1
                 kind: CustomResourceDefinition
                 metadata: {name: policies.gw.example}
@@ -49,10 +49,8 @@ import KubeYAML
                   - {name: v1, served: true, storage: true, subresources: {status: {}},
                      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
                 """))
-            let secret: JSON = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string("region-\(name)")],
-                                "data": ["kubeconfig": .string(Data(sim.kubeconfig().utf8).base64EncodedString())]]
-            _ = try await home.create(.secrets, secret, namespace: "default")
-            regions[name] = sim
+            try await home.storeKubeconfig(of: cluster, secret: "region-\(name)")
+            regions[name] = cluster.sim
         }
         return World(home: home, homeSim: homeSim, regions: regions)
     }
@@ -113,7 +111,7 @@ import KubeYAML
         _ = try await world.home.create(ControllerScenarioTests.evolutions, try Self.evolution(sync: sync), namespace: "default")
         let controller = EvolutionController(client: world.home, options: .init(ledgerDirectory: NSTemporaryDirectory() + "causeway-ledger-\(UUID().uuidString)"))
         let running = Task { await controller.run() }
-        let final = try await ControllerScenarioTests.wait(world.home, "rollout", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
+        let final = try await world.home.waitFor(.evolutions, "rollout", namespace: "default") { $0[path: "status", "phase"] == "Converged" }
         running.cancel()
         await running.value
         #expect(final[path: "status", "phase"] == "Converged")
@@ -151,16 +149,15 @@ import KubeYAML
         let running = Task { await controller.run() }
         defer { running.cancel() }
         // The policy is in every region; eu-west takes 0.9 s to absorb it: revoke the read meanwhile.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while world.regions.values.contains(where: { !$0.writeLog.contains { $0.resource == "policies" } }), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("the policy is in every region") {
+            world.regions.values.allSatisfy { $0.writeLog.contains { $0.resource == "policies" } }
         }
         let secretReads = world.homeSim.requestLog.filter { $0.resource == "secrets" && $0.verb == "get" }
         #expect(secretReads.allSatisfy { $0.impersonating == "system:serviceaccount:default:default" && $0.code == 200 })
         // Three regions acted on once: three reads, however many checks of the policy came in between.
         #expect(secretReads.count == 3, "\(secretReads.count) Secret reads for 3 applies")
         _ = try await world.home.send("DELETE", "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings/default-reads-region-kubeconfigs")
-        let refused = try await ControllerScenarioTests.wait(world.home, "rollout", namespace: "default") { $0[path: "status", "refusal"] != nil }
+        let refused = try await world.home.waitFor(.evolutions, "rollout", namespace: "default") { $0[path: "status", "refusal"] != nil }
         #expect(refused[path: "status", "refusal", "reason"] == "Forbidden", "\(refused["status"]?.prettyString() ?? "")")
         #expect(refused[path: "status", "refusal", "message"]?.stringValue?.contains("cannot read Secret default/region-") == true)
         try await Task.sleep(for: .milliseconds(300))

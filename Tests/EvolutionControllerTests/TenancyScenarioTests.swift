@@ -4,6 +4,7 @@ import EvolutionController
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 import KubeYAML
 import Ledger
 import TestSupport
@@ -41,15 +42,13 @@ import TestSupport
     }
 
     static func start(tenancy: TenancyPolicy = TenancyPolicy(), users: [String: String] = ["alice-token": "alice"]) async throws -> World {
-        let (sim, admin) = try await ControllerScenarioTests.start("tenancy") { options in
+        let cluster = try await SimCluster.start("tenancy") { options in
             for (token, name) in users { options.tokens[token] = SimUser(name: name) }
         }
+        let sim = cluster.sim, admin = cluster.admin
         let rendered = try await Command.run(["kubectl", "kustomize", Command.repository.appendingPathComponent("Deploy/base").path])
         #expect(rendered.status == 0, "\(rendered.stderr)")
-        for object in try YAML.parseStream(Array(rendered.stdout.utf8)) {
-            let resource = try await admin.resource(for: object)
-            _ = try await admin.create(resource, object, namespace: resource.namespaced ? object[path: "metadata", "namespace"]?.stringValue : nil)
-        }
+        try await admin.create(yaml: rendered.stdout)
         let request: JSON = ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": [:]]
         let response = try await admin.send("POST", "/api/v1/namespaces/causeway-system/serviceaccounts/causeway-controller/token",
                                             body: request.serialized())
@@ -64,20 +63,9 @@ import TestSupport
         return World(sim: sim, admin: admin, controllerClient: controllerClient, controller: controller, task: Task { await controller.run() })
     }
 
-    static func namespace(_ world: World, _ name: String) async throws {
-        _ = try await world.admin.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]])
-    }
-
-    static func apply(_ world: World, _ yaml: String) async throws {
-        for object in try YAML.parseStream(Array(yaml.utf8)) {
-            let resource = try await world.admin.resource(for: object)
-            _ = try await world.admin.create(resource, object, namespace: object[path: "metadata", "namespace"]?.stringValue)
-        }
-    }
-
     /// A tenant who may write Evolutions in `namespace` and nothing else.
     static func evolutionAuthor(_ world: World, user: String, namespace: String) async throws {
-        try await apply(world, """
+        try await world.admin.create(yaml: """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: Role
             metadata: {name: evolution-author, namespace: \(namespace)}
@@ -132,12 +120,12 @@ import TestSupport
     @Test func aTenantCannotEscalateThroughTheController() async throws {
         let world = try await Self.start()
         defer { Task { await world.stop() } }
-        try await Self.namespace(world, "team-a")
+        try await world.admin.createNamespace("team-a")
         try await Self.evolutionAuthor(world, user: "alice", namespace: "team-a")
         let alice = try world.client(token: "alice-token")
         _ = try await alice.create(Self.evolutions, try YAML.parse(Self.escalation), namespace: "team-a")
 
-        let refused = try await ControllerScenarioTests.wait(world.admin, "grant-me", namespace: "team-a") { Self.refusal($0) != nil }
+        let refused = try await world.admin.waitFor(.evolutions, "grant-me", namespace: "team-a") { Self.refusal($0) != nil }
         let denial = #"User "system:serviceaccount:team-a:default" cannot patch resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope"#
         #expect(refused[path: "status", "phase"] == "Failed")
         #expect(Self.refusal(refused)?["reason"] == "Forbidden")
@@ -159,7 +147,7 @@ import TestSupport
         #expect(!world.sim.writeLog.contains { $0.user == Self.controllerUser && !["evolutions", "configmaps", "events"].contains($0.resource) })
 
         // A platform admin gives team-a an account that may delegate RBAC; alice names it.
-        try await Self.apply(world, """
+        try await world.admin.create(yaml: """
             apiVersion: v1
             kind: ServiceAccount
             metadata: {name: rbac-admin, namespace: team-a}
@@ -178,7 +166,7 @@ import TestSupport
             subjects: [{kind: ServiceAccount, name: rbac-admin, namespace: team-a}]
             """)
         _ = try await alice.patch(Self.evolutions, name: "grant-me", namespace: "team-a", .merge(["spec": ["serviceAccountName": "rbac-admin"]]))
-        let done = try await ControllerScenarioTests.wait(world.admin, "grant-me", namespace: "team-a") {
+        let done = try await world.admin.waitFor(.evolutions, "grant-me", namespace: "team-a") {
             $0[path: "status", "phase"] == "Converged"
         }
         #expect(Self.refusal(done) == nil)
@@ -196,8 +184,8 @@ import TestSupport
     @Test func lockdownAndNamespacedAccounts() async throws {
         let world = try await Self.start(tenancy: TenancyPolicy(defaultServiceAccount: "causeway-nobody", controllerNamespace: "causeway-system"))
         defer { Task { await world.stop() } }
-        for ns in ["team-b", "team-c"] { try await Self.namespace(world, ns) }
-        try await Self.apply(world, """
+        for ns in ["team-b", "team-c"] { try await world.admin.createNamespace(ns) }
+        try await world.admin.create(yaml: """
             apiVersion: v1
             kind: ServiceAccount
             metadata: {name: deployer, namespace: team-b}
@@ -238,29 +226,29 @@ import TestSupport
         beside["metadata"]?["namespace"] = "causeway-system"
         _ = try await world.admin.create(Self.evolutions, beside, namespace: "causeway-system")
 
-        let own = try await ControllerScenarioTests.wait(world.admin, "own", namespace: "team-b") { $0[path: "status", "phase"] == "Converged" }
+        let own = try await world.admin.waitFor(.evolutions, "own", namespace: "team-b") { $0[path: "status", "phase"] == "Converged" }
         #expect(Self.refusal(own) == nil)
         let written = try #require(world.sim.writeLog.last { $0.resource == "configmaps" && $0.name == "settings" })
         #expect(written.user == "system:serviceaccount:team-b:deployer")
 
-        let nobody = try await ControllerScenarioTests.wait(world.admin, "no-account", namespace: "team-b") { Self.refusal($0) != nil }
+        let nobody = try await world.admin.waitFor(.evolutions, "no-account", namespace: "team-b") { Self.refusal($0) != nil }
         #expect(Self.refusal(nobody)?["reason"] == "ServiceAccountNotFound")
         #expect(Self.refusal(nobody)?["message"]?.stringValue?.hasPrefix("ServiceAccount team-b/causeway-nobody (the controller's --default-service-account") == true)
         #expect(LifecycleScenarioTests.condition(nobody, "Ready")?["reason"] == "ServiceAccountNotFound")
 
-        let elsewhere = try await ControllerScenarioTests.wait(world.admin, "elsewhere", namespace: "team-b") { Self.refusal($0) != nil }
+        let elsewhere = try await world.admin.waitFor(.evolutions, "elsewhere", namespace: "team-b") { Self.refusal($0) != nil }
         #expect(Self.refusal(elsewhere)?["reason"] == "Forbidden")
         #expect(Self.refusal(elsewhere)?["message"]?.stringValue?.contains(
             #"configmaps "settings" is forbidden: User "system:serviceaccount:team-b:deployer" cannot patch resource "configmaps" in API group "" in the namespace "team-c""#) == true,
             "\(Self.refusal(elsewhere)?.prettyString() ?? "")")
 
-        let borrowed = try await ControllerScenarioTests.wait(world.admin, "borrowed-cluster", namespace: "team-b") { Self.refusal($0) != nil }
+        let borrowed = try await world.admin.waitFor(.evolutions, "borrowed-cluster", namespace: "team-b") { Self.refusal($0) != nil }
         #expect(Self.refusal(borrowed)?["reason"] == "CrossNamespaceRef")
         #expect(Self.refusal(borrowed)?["message"]?.stringValue?.contains("can't access Secret team-c/prod from namespace team-b") == true)
 
         #expect(!world.sim.writeLog.contains { $0.namespace == "team-c" }, "nothing reached team-c")
 
-        let controllerOwn = try await ControllerScenarioTests.wait(world.admin, "borrow-the-controller", namespace: "causeway-system") { Self.refusal($0) != nil }
+        let controllerOwn = try await world.admin.waitFor(.evolutions, "borrow-the-controller", namespace: "causeway-system") { Self.refusal($0) != nil }
         #expect(Self.refusal(controllerOwn)?["message"]?.stringValue?.hasPrefix("Evolutions in causeway-system, the controller's own namespace, are not run") == true)
         #expect(!world.sim.writeLog.contains { $0.user == "system:serviceaccount:causeway-system:causeway-controller" && $0.resource == "configmaps" && $0.name == "settings" })
     }
@@ -270,7 +258,7 @@ import TestSupport
     @Test func aKubeconfigThatWouldRunCodeInTheControllerIsRefused() async throws {
         let world = try await Self.start()
         defer { Task { await world.stop() } }
-        try await ControllerScenarioTests.grantClusterAdmin(world.admin)
+        try await world.admin.grantClusterAdmin()
         let marker = NSTemporaryDirectory() + "causeway-exec-\(UUID().uuidString)"
         let kubeconfig = """
             apiVersion: v1
@@ -290,7 +278,7 @@ import TestSupport
               targets: [{name: far, kubeconfigSecretRef: {name: evil}}]
               steps: [{name: a, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}]}}]
             """), namespace: "default")
-        let refused = try await ControllerScenarioTests.wait(world.admin, "remote", namespace: "default") { Self.refusal($0) != nil }
+        let refused = try await world.admin.waitFor(.evolutions, "remote", namespace: "default") { Self.refusal($0) != nil }
         #expect(Self.refusal(refused)?["reason"] == "TargetUnreachable")
         #expect(Self.refusal(refused)?["message"]?.stringValue?.contains(#"user "u" uses exec, which a kubeconfig from a Secret may not"#) == true,
                 "\(Self.refusal(refused)?.prettyString() ?? "")")
@@ -309,7 +297,7 @@ import TestSupport
             return r
         })
         _ = try await world.admin.update(Self.rbac.clusterRoles, role)
-        try await ControllerScenarioTests.grantClusterAdmin(world.admin)
+        try await world.admin.grantClusterAdmin()
         _ = try await world.admin.create(Self.evolutions, try YAML.parse("""
             apiVersion: causeway.dev/v1alpha1
             kind: Evolution
@@ -317,7 +305,7 @@ import TestSupport
             spec:
               steps: [{name: a, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}]}}]
             """), namespace: "default")
-        let halted = try await ControllerScenarioTests.wait(world.admin, "plain", namespace: "default") { $0[path: "status", "phase"] == "Halted" }
+        let halted = try await world.admin.waitFor(.evolutions, "plain", namespace: "default") { $0[path: "status", "phase"] == "Halted" }
         let ready = LifecycleScenarioTests.condition(halted, "Ready")
         #expect(ready?["reason"] == "Forbidden")
         #expect(ready?["message"]?.stringValue?.contains(
@@ -330,12 +318,9 @@ import TestSupport
     /// applied with kubectl: no wildcard anywhere, no Secrets outside its namespace, nothing it
     /// could lend; only impersonating accounts.
     @Test func theControllersOwnRightsHoldNoWildcard() async throws {
-        var options = KubeSimOptions(name: "deploy")
-        options.tls = true
-        let sim = try await KubeSim.start(options)
-        defer { Task { await sim.stop() } }
-        let kubeconfig = NSTemporaryDirectory() + "deploy-\(UUID().uuidString).kubeconfig"
-        try sim.writeKubeconfig(to: kubeconfig)
+        let cluster = try await SimCluster.start("deploy", tls: true)
+        defer { Task { await cluster.stop() } }
+        let kubeconfig = try cluster.writeKubeconfig(in: NSTemporaryDirectory() + "deploy-\(UUID().uuidString)")
         let rendered = try await Command.run(["kubectl", "kustomize", Command.repository.appendingPathComponent("Deploy/base").path])
         var run = try await Command.kubectl(["apply", "-f", "-"], kubeconfig: kubeconfig, stdin: rendered.stdout)
         #expect(run.status == 0, "\(run.stderr)")

@@ -4,6 +4,7 @@ import KubeClient
 import KubeJSON
 import TestSupport
 @testable import KubeSim
+import KubeSimTesting
 
 /// Real kubectl drives KubeSim over HTTPS (hack/test.sh installs kubectl when absent).
 @Suite(.serialized) struct KubectlTests {
@@ -41,8 +42,8 @@ import TestSupport
                       conditions: {type: array, items: {type: object, x-kubernetes-preserve-unknown-fields: true}}
         """
 
-    func withSim(_ body: (SimHarness, String) async throws -> Void) async throws {
-        let h = try await SimHarness.start(tls: true)
+    func withSim(_ body: (SimCluster, String) async throws -> Void) async throws {
+        let h = try await SimCluster.start(tls: true)
         let path = NSTemporaryDirectory() + "kubesim-\(UUID().uuidString).kubeconfig"
         try h.sim.writeKubeconfig(to: path)
         do { try await body(h, path) } catch {
@@ -94,7 +95,7 @@ import TestSupport
             #expect(r.stdout.contains("condition met"))
 
             // A pending finalizer keeps the object after delete; removing it completes the delete.
-            _ = try await h.client.patch(APIResource(group: "probe.dev", version: "v1", name: "gadgets", kind: "Gadget", namespaced: true),
+            _ = try await h.admin.patch(APIResource(group: "probe.dev", version: "v1", name: "gadgets", kind: "Gadget", namespaced: true),
                                          name: "g2", namespace: "default", .merge(["metadata": ["finalizers": ["probe.dev/hold"]]]))
             r = try await Self.kubectl(["delete", "gadget", "g2", "--wait=false"], kubeconfig: kc)
             #expect(r.status == 0, "\(r.stderr)")
@@ -116,9 +117,9 @@ import TestSupport
             #expect(r.status == 0, "\(r.stderr)")
             r = try await Self.kubectl(["create", "secret", "generic", "s", "-n", "team", "--from-literal=pw=hunter2"], kubeconfig: kc)
             #expect(r.status == 0, "\(r.stderr)")
-            let cm = try await h.client.get(.configMaps, name: "cfg", namespace: "team")
+            let cm = try await h.admin.get(.configMaps, name: "cfg", namespace: "team")
             #expect(cm["data"] == ["a": "1", "b": "two"])
-            let secret = try await h.client.get(.secrets, name: "s", namespace: "team")
+            let secret = try await h.admin.get(.secrets, name: "s", namespace: "team")
             #expect(secret[path: "data", "pw"] == .string(Data("hunter2".utf8).base64EncodedString()))
             r = try await Self.kubectl(["create", "deployment", "d", "--image=nginx"], kubeconfig: kc)
             #expect(r.status != 0)
@@ -128,7 +129,7 @@ import TestSupport
 
     @Test func getEventsShowsWhatHappenedToWhichObject() async throws {
         try await withSim { h, kc in
-            _ = try await h.client.create(.events, EventViewsTests.newEvent, namespace: "default")
+            _ = try await h.admin.create(.events, EventViewsTests.newEvent, namespace: "default")
             let r = try await Self.kubectl(["get", "events"], kubeconfig: kc)
             #expect(r.status == 0, "\(r.stderr)")
             let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
@@ -139,7 +140,7 @@ import TestSupport
 
     @Test func getWatchSeesChanges() async throws {
         try await withSim { h, kc in
-            let client = h.client
+            let client = h.admin
             let writer = Task {
                 try await Task.sleep(for: .milliseconds(1500))
                 _ = try await client.create(.configMaps, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "watched"]], namespace: "default")

@@ -4,6 +4,7 @@ import KubeClient
 import KubeJSON
 import KubeYAML
 @testable import KubeSim
+import KubeSimTesting
 
 /// KubeSim authorises with the RBAC objects it stores, as the real RBAC
 /// authorizer does, and words every denial as the real server words it.
@@ -36,8 +37,8 @@ struct RBACTests {
                                                  kind: "ClusterRoleBinding", namespaced: false)
     static let serviceAccounts = APIResource(group: "", version: "v1", name: "serviceaccounts", kind: "ServiceAccount", namespaced: true)
 
-    func namespace(_ h: SimHarness, _ name: String) async throws {
-        _ = try await h.client.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]])
+    func namespace(_ h: SimCluster, _ name: String) async throws {
+        _ = try await h.admin.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]])
     }
 
     func message(_ error: any Error) -> String {
@@ -46,15 +47,15 @@ struct RBACTests {
     }
 
     @Test func rolesAndBindingsGrantWhereTheyApplyAndNowhereElse() async throws {
-        let h = try await SimHarness.start()
+        let h = try await SimCluster.start()
         defer { Task { await h.stop() } }
         try await namespace(h, "team-a")
         let alice = try h.client(token: "alice-token")
         await #expect(throws: KubeClientError.self) { _ = try await alice.list(.configMaps, namespace: "team-a") }
 
-        _ = try await h.client.create(Self.clusterRoles, Self.role("cm-reader", #"[{apiGroups: [""], resources: [configmaps], verbs: [get, list]}]"#))
+        _ = try await h.admin.create(Self.clusterRoles, Self.role("cm-reader", #"[{apiGroups: [""], resources: [configmaps], verbs: [get, list]}]"#))
         // A RoleBinding to a ClusterRole grants it in the binding's namespace only.
-        _ = try await h.client.create(Self.roleBindings, Self.binding("alice-reads", namespace: "team-a", role: "cm-reader",
+        _ = try await h.admin.create(Self.roleBindings, Self.binding("alice-reads", namespace: "team-a", role: "cm-reader",
                                                                        subject: "{kind: User, name: alice}"))
         _ = try await alice.list(.configMaps, namespace: "team-a")
         do {
@@ -65,9 +66,9 @@ struct RBACTests {
         }
 
         // resourceNames narrow a rule to named objects; a list has no name, so it never matches.
-        _ = try await h.client.create(Self.roles, Self.role("one-secret", namespace: "team-a",
+        _ = try await h.admin.create(Self.roles, Self.role("one-secret", namespace: "team-a",
             #"[{apiGroups: [""], resources: [secrets], resourceNames: [app-token], verbs: [get, list]}]"#))
-        _ = try await h.client.create(Self.roleBindings, Self.binding("alice-one-secret", namespace: "team-a", role: "one-secret",
+        _ = try await h.admin.create(Self.roleBindings, Self.binding("alice-one-secret", namespace: "team-a", role: "one-secret",
                                                                        roleKind: "Role", subject: "{kind: Group, name: system:authenticated}"))
         await #expect(throws: KubeClientError.self) { _ = try await alice.list(.secrets, namespace: "team-a") }
         do {
@@ -78,9 +79,9 @@ struct RBACTests {
     }
 
     @Test func aMissingRoleIsTheDenialsReason() async throws {
-        let h = try await SimHarness.start()
+        let h = try await SimCluster.start()
         defer { Task { await h.stop() } }
-        _ = try await h.client.create(Self.clusterRoleBindings, Self.binding("ghost", role: "does-not-exist", subject: "{kind: User, name: alice}"))
+        _ = try await h.admin.create(Self.clusterRoleBindings, Self.binding("ghost", role: "does-not-exist", subject: "{kind: User, name: alice}"))
         do {
             _ = try await h.client(token: "alice-token").list(.configMaps, namespace: "default")
             Issue.record("allowed")
@@ -90,38 +91,38 @@ struct RBACTests {
     }
 
     @Test func serviceAccountTokensAuthenticateUntilTheAccountGoes() async throws {
-        let h = try await SimHarness.start()
+        let h = try await SimCluster.start()
         defer { Task { await h.stop() } }
         try await namespace(h, "team-a")
         // The ServiceAccount controller's "default" account appears with the namespace.
-        let fallback = try await h.client.get(Self.serviceAccounts, name: "default", namespace: "team-a")
+        let fallback = try await h.admin.get(Self.serviceAccounts, name: "default", namespace: "team-a")
         #expect(fallback[path: "metadata", "uid"] != nil)
 
-        _ = try await h.client.create(Self.serviceAccounts, ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "deployer"]],
+        _ = try await h.admin.create(Self.serviceAccounts, ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "deployer"]],
                                       namespace: "team-a")
         let request: JSON = ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": ["expirationSeconds": 3600]]
-        let response = try await h.client.send("POST", "/api/v1/namespaces/team-a/serviceaccounts/deployer/token", body: request.serialized())
+        let response = try await h.admin.send("POST", "/api/v1/namespaces/team-a/serviceaccounts/deployer/token", body: request.serialized())
         #expect(response.status == 201)
         let token = try #require(try JSON.parse(response.body)[path: "status", "token"]?.stringValue)
-        _ = try await h.client.create(Self.roleBindings, Self.binding("deployer-edits", namespace: "team-a", role: "cluster-admin",
+        _ = try await h.admin.create(Self.roleBindings, Self.binding("deployer-edits", namespace: "team-a", role: "cluster-admin",
                                                                        subject: "{kind: ServiceAccount, name: deployer}"))
         let deployer = try h.client(token: token)
         _ = try await deployer.create(.configMaps, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "made-by-sa"]], namespace: "team-a")
         #expect(h.sim.writeLog.last?.user == "system:serviceaccount:team-a:deployer")
 
         do {
-            _ = try await h.client.send("POST", "/api/v1/namespaces/team-a/serviceaccounts/nobody/token", body: request.serialized())
+            _ = try await h.admin.send("POST", "/api/v1/namespaces/team-a/serviceaccounts/nobody/token", body: request.serialized())
             Issue.record("a token for a missing account")
         } catch {
             #expect(error.statusCode == 404)
             #expect(message(error) == #"serviceaccounts "nobody" not found"#)
         }
-        try await h.client.delete(Self.serviceAccounts, name: "deployer", namespace: "team-a")
+        try await h.admin.delete(Self.serviceAccounts, name: "deployer", namespace: "team-a")
         await #expect(throws: KubeClientError.self) { _ = try await deployer.list(.configMaps, namespace: "team-a") }
     }
 
     @Test func impersonationNeedsTheImpersonateVerbAndActsWithTheTargetsRightsOnly() async throws {
-        let h = try await SimHarness.start()
+        let h = try await SimCluster.start()
         defer { Task { await h.stop() } }
         try await namespace(h, "team-a")
         let alice = try h.client(token: "alice-token")
@@ -133,9 +134,9 @@ struct RBACTests {
             #expect(error.statusCode == 403)
             #expect(message(error) == #"serviceaccounts "deployer" is forbidden: User "alice" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "team-a""#)
         }
-        _ = try await h.client.create(Self.clusterRoles, Self.role("impersonator",
+        _ = try await h.admin.create(Self.clusterRoles, Self.role("impersonator",
             #"[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]"#))
-        _ = try await h.client.create(Self.clusterRoleBindings, Self.binding("alice-impersonates", role: "impersonator",
+        _ = try await h.admin.create(Self.clusterRoleBindings, Self.binding("alice-impersonates", role: "impersonator",
                                                                               subject: "{kind: User, name: alice}"))
         // Allowed to impersonate, but the account itself may do nothing yet: the denial names the account.
         do {
@@ -145,7 +146,7 @@ struct RBACTests {
             #expect(message(error) == #"configmaps is forbidden: User "system:serviceaccount:team-a:deployer" cannot list resource "configmaps" in API group "" in the namespace "team-a""#)
         }
         // Its groups come from the server: a binding to system:serviceaccounts:team-a applies.
-        _ = try await h.client.create(Self.roleBindings, Self.binding("team-sas", namespace: "team-a", role: "cluster-admin",
+        _ = try await h.admin.create(Self.roleBindings, Self.binding("team-sas", namespace: "team-a", role: "cluster-admin",
                                                                        subject: "{kind: Group, name: \"system:serviceaccounts:team-a\"}"))
         _ = try await asDeployer.create(.configMaps, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "x"]], namespace: "team-a")
         #expect(h.sim.writeLog.last?.user == "system:serviceaccount:team-a:deployer")
@@ -167,12 +168,12 @@ struct RBACTests {
     }
 
     @Test func nobodyGrantsWhatTheyDoNotHold() async throws {
-        let h = try await SimHarness.start()
+        let h = try await SimCluster.start()
         defer { Task { await h.stop() } }
         try await namespace(h, "team-a")
-        _ = try await h.client.create(Self.clusterRoles, Self.role("rbac-writer",
+        _ = try await h.admin.create(Self.clusterRoles, Self.role("rbac-writer",
             #"[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles, clusterrolebindings, roles, rolebindings], verbs: [create, patch, update, get]}]"#))
-        _ = try await h.client.create(Self.clusterRoleBindings, Self.binding("alice-writes-rbac", role: "rbac-writer",
+        _ = try await h.admin.create(Self.clusterRoleBindings, Self.binding("alice-writes-rbac", role: "rbac-writer",
                                                                               subject: "{kind: User, name: alice}"))
         let alice = try h.client(token: "alice-token")
         let secretReader = Self.role("secret-reader", #"[{apiGroups: [""], resources: [secrets], verbs: [get, list]}]"#)
@@ -193,7 +194,7 @@ struct RBACTests {
         await #expect(throws: KubeClientError.self) { _ = try await alice.apply(Self.clusterRoles, secretReader, fieldManager: "kubectl") }
 
         // An admin makes the role; binding it still needs what it grants, or `bind` on it.
-        _ = try await h.client.create(Self.clusterRoles, secretReader)
+        _ = try await h.admin.create(Self.clusterRoles, secretReader)
         let grant = Self.binding("alice-reads-secrets", role: "secret-reader", subject: "{kind: User, name: alice}")
         do {
             _ = try await alice.create(Self.clusterRoleBindings, grant)
@@ -208,19 +209,19 @@ struct RBACTests {
             #expect(error.statusCode == 404)
             #expect(message(error) == #"clusterroles.rbac.authorization.k8s.io "missing" not found"#)
         }
-        _ = try await h.client.create(Self.clusterRoles, Self.role("binder",
+        _ = try await h.admin.create(Self.clusterRoles, Self.role("binder",
             #"[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], resourceNames: [secret-reader], verbs: [bind]}]"#))
-        _ = try await h.client.create(Self.clusterRoleBindings, Self.binding("alice-binds", role: "binder", subject: "{kind: User, name: alice}"))
+        _ = try await h.admin.create(Self.clusterRoleBindings, Self.binding("alice-binds", role: "binder", subject: "{kind: User, name: alice}"))
         _ = try await alice.create(Self.clusterRoleBindings, grant)
         _ = try await alice.list(.secrets, namespace: "kube-system")
     }
 
     @Test func anApplyThatCreatesNeedsCreate() async throws {
-        let h = try await SimHarness.start()
+        let h = try await SimCluster.start()
         defer { Task { await h.stop() } }
-        _ = try await h.client.create(Self.roles, Self.role("patcher", namespace: "default",
+        _ = try await h.admin.create(Self.roles, Self.role("patcher", namespace: "default",
             #"[{apiGroups: [""], resources: [configmaps], verbs: [get, patch]}]"#))
-        _ = try await h.client.create(Self.roleBindings, Self.binding("alice-patches", namespace: "default", role: "patcher",
+        _ = try await h.admin.create(Self.roleBindings, Self.binding("alice-patches", namespace: "default", role: "patcher",
                                                                        roleKind: "Role", subject: "{kind: User, name: alice}"))
         let cm: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "new", "namespace": "default"], "data": ["a": "1"]]
         let alice = try h.client(token: "alice-token")
@@ -231,12 +232,12 @@ struct RBACTests {
             #expect(error.statusCode == 403)
             #expect(message(error) == #"configmaps "new" is forbidden: "#)
         }
-        _ = try await h.client.create(.configMaps, cm)
+        _ = try await h.admin.create(.configMaps, cm)
         _ = try await alice.apply(.configMaps, cm, fieldManager: "alice")
     }
 
     @Test func accessReviewsAnswerForTheRequesterAfterImpersonation() async throws {
-        let h = try await SimHarness.start()
+        let h = try await SimCluster.start()
         defer { Task { await h.stop() } }
         func review(_ client: KubeClient, _ attributes: JSON) async throws -> JSON {
             let body: JSON = ["apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": ["resourceAttributes": attributes]]
@@ -244,11 +245,11 @@ struct RBACTests {
             #expect(response.status == 201)
             return try JSON.parse(response.body)
         }
-        let admin = try await review(h.client, ["verb": "delete", "resource": "nodes"])
+        let admin = try await review(h.admin, ["verb": "delete", "resource": "nodes"])
         #expect(admin[path: "status", "allowed"] == true)
         #expect(admin[path: "status", "reason"] == #"RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters""#
             || admin[path: "status", "reason"] == nil)
-        let sa = try await review(h.client.impersonating(.serviceAccount(namespace: "default", name: "default")),
+        let sa = try await review(h.admin.impersonating(.serviceAccount(namespace: "default", name: "default")),
                                   ["verb": "list", "resource": "secrets", "namespace": "default"])
         #expect(sa[path: "status", "allowed"] == false)
         #expect(sa[path: "spec", "resourceAttributes", "verb"] == "list", "the spec is echoed")
@@ -263,11 +264,11 @@ struct RBACTests {
     }
 
     @Test func fidelityCornersOfImpersonationBindingsAndPaths() async throws {
-        let h = try await SimHarness.start()
+        let h = try await SimCluster.start()
         defer { Task { await h.stop() } }
         // A malformed ServiceAccount username is a plain user: impersonating it needs `impersonate` on users.
-        _ = try await h.client.create(Self.clusterRoles, Self.role("sa-impersonator", #"[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]"#))
-        _ = try await h.client.create(Self.clusterRoleBindings, Self.binding("alice-sa", role: "sa-impersonator", subject: "{kind: User, name: alice}"))
+        _ = try await h.admin.create(Self.clusterRoles, Self.role("sa-impersonator", #"[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]"#))
+        _ = try await h.admin.create(Self.clusterRoleBindings, Self.binding("alice-sa", role: "sa-impersonator", subject: "{kind: User, name: alice}"))
         let alice = try h.client(token: "alice-token")
         do {
             _ = try await alice.impersonating(Impersonation(user: "system:serviceaccount:Team_A:x")).list(.configMaps, namespace: "default")
@@ -277,25 +278,25 @@ struct RBACTests {
         }
         // Bindings: only Role or ClusterRole, and a roleRef never changes.
         do {
-            _ = try await h.client.create(Self.roleBindings, Self.binding("odd", namespace: "default", role: "x", roleKind: "Group", subject: "{kind: User, name: alice}"))
+            _ = try await h.admin.create(Self.roleBindings, Self.binding("odd", namespace: "default", role: "x", roleKind: "Group", subject: "{kind: User, name: alice}"))
             Issue.record("a binding to a Group kind")
         } catch {
             #expect(error.statusCode == 422)
             #expect(message(error).contains(#"roleRef.kind: Unsupported value: "Group": supported values: "Role", "ClusterRole""#), "\(message(error))")
         }
-        var binding = try await h.client.get(Self.clusterRoleBindings, name: "alice-sa")
+        var binding = try await h.admin.get(Self.clusterRoleBindings, name: "alice-sa")
         binding["roleRef"]?["name"] = "cluster-admin"
         do {
-            _ = try await h.client.update(Self.clusterRoleBindings, binding)
+            _ = try await h.admin.update(Self.clusterRoleBindings, binding)
             Issue.record("roleRef changed")
         } catch {
             #expect(message(error).contains("roleRef: Invalid value"), "\(message(error))")
             #expect(message(error).hasSuffix("cannot change roleRef"))
         }
         // An aggregation rule gathers anything: only a cluster admin may write one.
-        _ = try await h.client.create(Self.clusterRoles, Self.role("role-writer",
+        _ = try await h.admin.create(Self.clusterRoles, Self.role("role-writer",
             #"[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [create]}, {apiGroups: [""], resources: [configmaps], verbs: [get]}]"#))
-        _ = try await h.client.create(Self.clusterRoleBindings, Self.binding("alice-writes-roles", role: "role-writer", subject: "{kind: User, name: alice}"))
+        _ = try await h.admin.create(Self.clusterRoleBindings, Self.binding("alice-writes-roles", role: "role-writer", subject: "{kind: User, name: alice}"))
         var aggregated = Self.role("gatherer", #"[{apiGroups: [""], resources: [configmaps], verbs: [get]}]"#)
         aggregated["aggregationRule"] = ["clusterRoleSelectors": [["matchLabels": ["gather": "true"]]]]
         do {

@@ -3,33 +3,15 @@ import Synchronization
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 @testable import Ledger
 
-/// An in-process KubeSim (plain HTTP) with the evolution's namespace created.
-struct LedgerSim {
-    let sim: KubeSim
-    let admin: KubeClient
-
-    static func start() async throws -> LedgerSim {
-        var options = KubeSimOptions(name: "ledger")
-        options.tls = false
-        let sim = try await KubeSim.start(options)
-        let harness = LedgerSim(sim: sim, admin: try Self.client(sim, retry: .none))
-        _ = try await harness.admin.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace",
-                                                         "metadata": ["name": .string(Fixtures.evolution.namespace)]])
-        return harness
-    }
-
-    static func client(_ sim: KubeSim, retry: RetryPolicy, timeout: Duration? = nil) throws -> KubeClient {
-        var config = try KubeConfig.parse(sim.kubeconfig()).restConfig()
-        config.retry = retry
-        if let timeout { config.timeout = timeout }
-        return try KubeClient(config: config)
-    }
-
-    /// A separate client (its own connection), as a second replica would have.
-    func client(retry: RetryPolicy = .none, timeout: Duration? = nil) throws -> KubeClient {
-        try Self.client(sim, retry: retry, timeout: timeout)
+/// The suite's cluster: plain HTTP, an admin that does not retry, and the evolution's namespace created.
+extension SimCluster {
+    static func start() async throws -> SimCluster {
+        let cluster = try await start("ledger", retry: .none)
+        try await cluster.admin.createNamespace(Fixtures.evolution.namespace)
+        return cluster
     }
 
     func segments() async throws -> [JSON] {
@@ -38,8 +20,6 @@ struct LedgerSim {
                                     options: ListOptions(labelSelector: store.labelSelector)).items
             .sorted { ($0[path: "metadata", "name"]?.stringValue ?? "") < ($1[path: "metadata", "name"]?.stringValue ?? "") }
     }
-
-    func stop() async { await sim.stop() }
 }
 
 /// Forwards to a store, counting the appends it refused because another appender moved the head.
@@ -76,7 +56,7 @@ struct ConfigMapStoreTests {
     static func ids(_ entries: [LedgerEntry]) -> [String] { entries.map(\.id) }
 
     @Test func roundTripsThroughConfigMapsWithLabelsAndAnnotations() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution)
         let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
@@ -107,7 +87,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func rollsSegmentsAtTheLimitWithOneWritePerBatch() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let options = ConfigMapLedgerStore.Options(rollAtBytes: 4_000)
         let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options)
@@ -153,7 +133,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func twoConcurrentAppendersNeverForkOrReorderTheChain() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let options = ConfigMapLedgerStore.Options(rollAtBytes: 3_000)
         let storeA = CountingStore(ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options))
@@ -184,7 +164,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func appendersWithDifferentRollSizesFollowTheSegmentsOwn() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let big = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: .init(rollAtBytes: 700_000))
         let small = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: .init(rollAtBytes: 1_000))
@@ -224,7 +204,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func injectedWriteFaultsLeaveOneCompleteChain() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         env.sim.injectFaults([
             FaultRule(methods: ["PUT", "POST"], pathContains: "/configmaps", rate: 0.25, effect: .error(code: 503)),
@@ -261,7 +241,7 @@ struct ConfigMapStoreTests {
         // Two ledgers with the same clock derive byte-identical entries from the same drafts:
         // what the second one finds after losing the race is exactly its own batch,
         // as after a write whose response was lost.
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let storeA = CountingStore(ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution))
         let storeB = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution)
@@ -283,7 +263,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func writesThatTimeOutAreReportedAndARetryRecordsThemOnce() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let store = ConfigMapLedgerStore(client: try env.client(timeout: .milliseconds(500)), evolution: Fixtures.evolution,
                                          options: .init(writeAttempts: 3, retryDelay: .milliseconds(20)))
@@ -309,7 +289,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func corruptOrForeignSegmentsAreErrorsNamingTheConfigMapAndLine() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution)
         let ledger = try await Ledger(evolution: Fixtures.evolution, store: store)
@@ -350,7 +330,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func aMissingSegmentOrStaleHeadAnnotationIsAnErrorNotAGap() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let options = ConfigMapLedgerStore.Options(rollAtBytes: 1_000)
         let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution, options: options)
@@ -382,7 +362,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func aBatchTooLargeForASegmentIsRefusedBeforeAnyWrite() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution,
                                          options: .init(rollAtBytes: 1_000, maxSegmentBytes: 2_000))
@@ -399,7 +379,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func ledgersAreFoundByNameAfterTheEvolutionIsGoneOneLedgerPerUID() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let ns = Fixtures.evolution.namespace
         let recreated = EvolutionRef(namespace: ns, name: Fixtures.evolution.name, uid: "0a0b0c0d-1111-2222-3333-444455556666")
@@ -425,7 +405,7 @@ struct ConfigMapStoreTests {
     }
 
     @Test func retentionCanTieSegmentsToTheEvolution() async throws {
-        let env = try await LedgerSim.start()
+        let env = try await SimCluster.start()
         defer { Task { await env.stop() } }
         let store = ConfigMapLedgerStore(client: try env.client(), evolution: Fixtures.evolution,
                                          options: .init(retention: .deleteWithEvolution))

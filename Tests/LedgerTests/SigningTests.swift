@@ -2,6 +2,7 @@ import Testing
 import KubeClient
 import KubeJSON
 import KubeSim
+import KubeSimTesting
 @testable import Ledger
 
 /// Checkpoints: the controller signs each head, keeps the signature with the
@@ -32,7 +33,7 @@ struct SigningTests {
 
     /// The three tamperings of the issue against a ConfigMap ledger, each named for what it broke.
     @Test func verifyNamesAnEditADeletedSegmentAndAConsistentRewrite() async throws {
-        let harness = try await LedgerSim.start()
+        let harness = try await SimCluster.start()
         defer { Task { await harness.sim.stop() } }
         let evolution = Fixtures.evolution
         let options = ConfigMapLedgerStore.Options(rollAtBytes: 600)
@@ -112,7 +113,7 @@ struct SigningTests {
 
     /// The key is made once, by whichever replica starts first, and read back by every restart.
     @Test func theSigningKeyIsCreatedOnceAndReadBackByEveryStart() async throws {
-        let harness = try await LedgerSim.start()
+        let harness = try await SimCluster.start()
         defer { Task { await harness.sim.stop() } }
         _ = try await harness.admin.create(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "causeway-system"]])
         async let first = LedgerSigningKeys.loadOrCreate(client: try harness.client(), namespace: "causeway-system")
@@ -130,7 +131,7 @@ struct SigningTests {
     /// A tenant's segment claiming the largest seq there is does not crash whoever reads it
     /// (it once overflowed `seq + 1` and stopped the controller for every tenant).
     @Test func anAbsurdSeqInATenantsSegmentIsACorruptLineNotACrash() async throws {
-        let harness = try await LedgerSim.start()
+        let harness = try await SimCluster.start()
         defer { Task { await harness.sim.stop() } }
         let evolution = Fixtures.evolution
         let store = ConfigMapLedgerStore(client: harness.admin, evolution: evolution)
@@ -150,7 +151,7 @@ struct SigningTests {
         }
     }
 
-    func restore(_ harness: LedgerSim, _ segments: [JSON]) async throws {
+    func restore(_ harness: SimCluster, _ segments: [JSON]) async throws {
         for segment in try await harness.segments() {
             try await harness.admin.delete(.configMaps, name: segment[path: "metadata", "name"]!.stringValue!, namespace: Fixtures.evolution.namespace)
         }

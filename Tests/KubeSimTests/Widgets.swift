@@ -2,33 +2,17 @@ import Foundation
 import KubeClient
 import KubeJSON
 import KubeYAML
+import KubeSimTesting
 @testable import KubeSim
 
-/// A running KubeSim and an admin client for it; `stop()` at the end of each test.
-struct SimHarness {
-    let sim: KubeSim
-    let client: KubeClient
-
-    static func start(tls: Bool = false, configure: (inout KubeSimOptions) -> Void = { _ in }) async throws -> SimHarness {
-        var options = KubeSimOptions(name: "test")
-        options.tls = tls
-        options.tokens["alice-token"] = SimUser(name: "alice")
-        configure(&options)
-        let sim = try await KubeSim.start(options)
-        let config = try KubeConfig.parse(sim.kubeconfig()).restConfig()
-        var tuned = config
-        tuned.retry = .none
-        return SimHarness(sim: sim, client: try KubeClient(config: tuned))
+/// The suite's cluster: an admin that does not retry (so a fault reaches the test) and user alice (`alice-token`).
+extension SimCluster {
+    static func start(tls: Bool = false, configure: (inout KubeSimOptions) -> Void = { _ in }) async throws -> SimCluster {
+        try await start("test", tls: tls, retry: .none) { options in
+            options.tokens["alice-token"] = SimUser(name: "alice")
+            configure(&options)
+        }
     }
-
-    func client(token: String?) throws -> KubeClient {
-        var config = try KubeConfig.parse(sim.kubeconfig()).restConfig()
-        config.credentials = token.map { .token($0) } ?? .none
-        config.retry = .none
-        return try KubeClient(config: config)
-    }
-
-    func stop() async { await sim.stop() }
 
     static let widgetCRD: JSON = try! YAML.parse("""
         apiVersion: apiextensions.k8s.io/v1
@@ -76,7 +60,7 @@ struct SimHarness {
     static let widgets = APIResource(group: "probe.dev", version: "v1", name: "widgets", kind: "Widget", namespaced: true)
 
     func installWidgets() async throws {
-        _ = try await client.create(.customResourceDefinitions, Self.widgetCRD)
+        _ = try await admin.create(.customResourceDefinitions, Self.widgetCRD)
     }
 
     static func widget(_ name: String, size: Int64 = 3, labels: JSON = [:]) -> JSON {
