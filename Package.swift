@@ -48,10 +48,10 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "EvolutionAPI", dependencies: ["KubeJSON", "RFC3339"]),
+        .target(name: "EvolutionAPI", dependencies: ["KubeJSON", "RFC3339", "LedgerVocabulary"]),
         // The ledger's vocabulary: event kinds and detail shapes, one definition for the engine (writer) and the ledger's readers.
         .target(name: "LedgerVocabulary", dependencies: ["KubeJSON"]),
-        .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON", "LedgerVocabulary"]),
+        .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON", "KubeSemantics", "LedgerVocabulary"]),
         .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", "RFC3339", "LedgerVocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         // Seeded randomness shared by the property tests; running commands (kubectl, causeway) as a user would.
         .target(name: "TestSupport", dependencies: ["KubeJSON"]),
@@ -65,7 +65,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ControllerRuntime", dependencies: [
-            "KubeClient", "KubeJSON", "RFC3339",
+            "KubeClient", "KubeJSON", "KubeSemantics", "RFC3339",
             .product(name: "Logging", package: "swift-log"),
             // /healthz, /readyz and /metrics are served over plain HTTP/1.1.
             .product(name: "NIOCore", package: "swift-nio"),
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient", "TestSupport", "KubeSimTesting"]),
         .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
-        .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI", "TestSupport"]),
+        .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI", "KubeSemantics", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeSimTesting"]),
         .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger", "TestSupport", "KubeSimTesting"]),
         // Runs the built causeway executable, as a user would.

@@ -29,6 +29,8 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
     case reverted
     /// A deviation was adopted as the new baseline.
     case adopted
+    /// Another writer keeps changing back what Causeway reverts (recorded once per episode).
+    case driftContested
     case stepFailed
     case halted
     case resumed
@@ -46,7 +48,7 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
     /// Every event this build knows, in lifecycle order.
     public static let known: [LedgerEvent] = [
         .declared, .invalid, .stepStarted, .applied, .applyFailed, .checkpointObserved, .stepConverged, .acknowledged,
-        .deviation, .reverted, .adopted, .stepFailed, .halted, .resumed, .compensationStarted, .compensationConverged,
+        .deviation, .reverted, .adopted, .driftContested, .stepFailed, .halted, .resumed, .compensationStarted, .compensationConverged,
         .compensationFailed, .superseded, .completed,
     ]
 
@@ -63,6 +65,7 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
         case "Deviation": self = .deviation
         case "Reverted": self = .reverted
         case "Adopted": self = .adopted
+        case "DriftContested": self = .driftContested
         case "StepFailed": self = .stepFailed
         case "Halted": self = .halted
         case "Resumed": self = .resumed
@@ -89,6 +92,7 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
         case .deviation: return "Deviation"
         case .reverted: return "Reverted"
         case .adopted: return "Adopted"
+        case .driftContested: return "DriftContested"
         case .stepFailed: return "StepFailed"
         case .halted: return "Halted"
         case .resumed: return "Resumed"
@@ -107,7 +111,7 @@ public enum LedgerEvent: Sendable, Hashable, CustomStringConvertible {
     /// the events whose actor answers "who initiated this transition".
     public var isTransition: Bool {
         switch self {
-        case .applied, .applyFailed, .checkpointObserved, .deviation, .other: return false
+        case .applied, .applyFailed, .checkpointObserved, .deviation, .driftContested, .other: return false
         default: return true
         }
     }

@@ -1,5 +1,6 @@
 import KubeClient
 import KubeJSON
+import KubeSemantics
 import Logging
 import Synchronization
 

@@ -1,4 +1,5 @@
 import KubeJSON
+import KubeSemantics
 import Synchronization
 
 /// The informer's local copy of a resource: one writer (its `Informer`), many cheap readers.
