@@ -30,6 +30,8 @@ final class EvolutionReconciler: Reconciler {
     let logger: Logger
     /// Every Warning the controller tells about an Evolution, by reason: what failed, counted.
     let warnings: MetricFamily
+    /// Objects whose owned fields someone else changed, unresolved, per Evolution and target.
+    let drifted: MetricFamily
     /// Apply outcomes not yet reported to the engine, by Evolution key.
     let pending = Mutex<[ControllerRuntime.ObjectKey: [ApplyResult]]>([:])
 
@@ -47,6 +49,9 @@ final class EvolutionReconciler: Reconciler {
         warnings = metrics.registry.counter("causeway_evolution_warnings_total",
                                             help: "Warnings told about Evolutions (refusals, failed steps, failed reconciles), by reason.",
                                             labels: ["reason"])
+        drifted = metrics.registry.gauge("causeway_drifted_objects",
+                                         help: "Objects an Evolution applied whose owned fields someone else changed or deleted, unresolved.",
+                                         labels: ["evolution", "namespace", "target"])
     }
 
     func reconcile(_ key: ControllerRuntime.ObjectKey) async -> ReconcileOutcome {
@@ -58,6 +63,8 @@ final class EvolutionReconciler: Reconciler {
             targets.forget(key)
             ledgers.release(key)
             events.forget(namespace: namespace(of: key), name: key.name)
+            let gone = [key.name, self.namespace(of: key)]
+            drifted.removeAll { Array($0.prefix(2)) == gone }
             return .done
         }
         var results = pending.withLock { $0.removeValue(forKey: key) ?? [] }
@@ -101,6 +108,7 @@ final class EvolutionReconciler: Reconciler {
                 var status = decision.status
                 if let anchor = performed.anchor { status.ledger = anchor }
                 current = status
+                countDrift(status, spec: spec, key: key)
                 evolution["status"] = status.json
                 if results.isEmpty, evolution["status"] != (written["status"] ?? .null) {
                     let next = evolution, before = written
@@ -172,6 +180,14 @@ final class EvolutionReconciler: Reconciler {
 
     private func namespace(of key: ControllerRuntime.ObjectKey) -> String { key.namespace ?? "default" }
 
+    /// `causeway_drifted_objects` for each target, from the status just decided.
+    private func countDrift(_ status: EvolutionStatus, spec: EvolutionSpec?, key: ControllerRuntime.ObjectKey) {
+        let open = status.drift.unresolved
+        for target in Set((spec?.targets.map(\.name) ?? []) + open.map(\.record.target)) {
+            drifted.set([key.name, namespace(of: key), target], to: Double(open.filter { $0.record.target == target }.count))
+        }
+    }
+
     static func timestamp(_ date: Date) -> Timestamp { Timestamp(nanosecondsSinceEpoch: Int64(date.timeIntervalSince1970 * 1e9)) }
 
     /// Writes what changed in status since `written`, as a merge patch on the status
@@ -202,6 +218,7 @@ final class EvolutionReconciler: Reconciler {
         guard let spec, let account else { return Observations(applyResults: applyResults) }
         let namespace = key.namespace ?? "default"
         var objects: [String: [EvolutionAPI.ObjectKey: JSON]] = [:]
+        var absent: [String: [EvolutionAPI.ObjectKey: String]] = [:]
         var refusal: RefusalRecord?
         for (targetName, keys) in EvolutionEngine.observedObjects(spec: spec, status: status) {
             guard let target = spec.targets.first(where: { $0.name == targetName }) else { continue }
@@ -220,6 +237,7 @@ final class EvolutionReconciler: Reconciler {
                 let seen = observed.observe(objectKey, namespace: objectNamespace, resource: resource, through: connection, for: key)
                 let denied = seen.failure?.statusCode == 403
                 if let object = seen.object, !denied { objects[targetName, default: [:]][objectKey] = object }
+                if seen.object == nil, seen.synced, seen.failure == nil { absent[targetName, default: [:]][objectKey] = seen.resourceVersion ?? "" }
                 if refusal == nil, denied, let failure = seen.failure {
                     refusal = RefusalRecord(reason: .forbidden, message:
                         "cannot watch \(resource)\(objectNamespace.map { " in \($0)" } ?? "") on \(targetName) to check \(objectKey): \(failure.message); grant get, list and watch on what the steps check",
@@ -227,7 +245,7 @@ final class EvolutionReconciler: Reconciler {
                 }
             }
         }
-        return Observations(objects: objects, applyResults: applyResults, refusal: refusal)
+        return Observations(objects: objects, applyResults: applyResults, absent: absent, refusal: refusal)
     }
 
     /// Ledger first (one batch), then applies, then Events; returns the apply outcomes and
@@ -258,7 +276,7 @@ final class EvolutionReconciler: Reconciler {
         let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
         func failed(_ reason: String, _ message: String, retryable: Bool) -> ApplyResult {
             ApplyResult(step: action.step, target: action.target, contentHash: action.contentHash,
-                        outcome: .failed(reason: reason, message: message, retryable: retryable))
+                        outcome: .failed(reason: reason, message: message, retryable: retryable), revert: action.revert)
         }
         guard let target = spec?.targets.first(where: { $0.name == action.target }), let account else {
             return failed("UnknownTarget", "target \(action.target) is not declared", retryable: false)
@@ -269,12 +287,17 @@ final class EvolutionReconciler: Reconciler {
             return failed(error.reason.rawValue, error.description, retryable: error.reason == .targetUnreachable)
         }
         var sent: [AppliedObject] = []
+        var baselines: [OwnedObject] = []
         for manifest in action.objects {
             do {
                 let resource = try await client.resource(for: manifest)
                 let object = StepApply.placed(manifest, resource: resource, evolutionNamespace: namespace)
                 let applied = try await StepApply.apply(object, resource: resource, with: client)
                 sent.append(.sent(object, resourceVersion: applied[path: "metadata", "resourceVersion"]?.stringValue))
+                if let key = EvolutionAPI.ObjectKey(manifest: manifest),
+                   let owned = DriftInspection.baseline(after: applied, target: action.target, step: action.step, object: key) {
+                    baselines.append(owned)
+                }
             } catch {
                 let code = error.statusCode ?? 0
                 let retryable = code == 0 || code == 409 || code == 429 || code >= 500
@@ -287,6 +310,7 @@ final class EvolutionReconciler: Reconciler {
                 return failed(reason, "\(error)", retryable: retryable)
             }
         }
-        return ApplyResult(step: action.step, target: action.target, contentHash: action.contentHash, outcome: .applied(objects: sent))
+        return ApplyResult(step: action.step, target: action.target, contentHash: action.contentHash, outcome: .applied(objects: sent),
+                           revert: action.revert, baselines: baselines)
     }
 }

@@ -13,7 +13,7 @@ import Synchronization
 /// Watches run as the identity the Evolution acts with (its connection), and are
 /// shared only between Evolutions acting as the same identity on the same cluster:
 /// a check is an oracle on the object it reads, so it reads only what the account may.
-/// Cached without managedFields: checks read state, not who wrote it.
+/// Cached with managedFields: they say what Causeway still owns and who changed the rest (drift).
 final class ObservedObjects: Sendable {
     private struct WatchKey: Hashable {
         var connection: String
@@ -27,6 +27,8 @@ final class ObservedObjects: Sendable {
         var synced: Bool
         /// Why the informer's last list or watch failed, until a list succeeds again.
         var failure: InformerFailure?
+        /// How far the informer has seen: an object it does not hold did not exist at this version.
+        var resourceVersion: String?
     }
 
     /// One object some Evolutions check: which watch it arrives through (by id), and its name.
@@ -94,14 +96,13 @@ final class ObservedObjects: Sendable {
         }
         let stats = informer.stats
         return Seen(object: informer.cache.get(namespace: namespace, name: object.name), synced: stats.hasSynced,
-                    failure: stats.lastFailure)
+                    failure: stats.lastFailure, resourceVersion: stats.resourceVersion)
     }
 
     private func startWatch(_ key: WatchKey, id: Int, client: KubeClient) -> Watch {
         var logger = self.logger
         logger[metadataKey: "connection"] = .string(key.connection)
-        let informer = Informer(client: client, resource: key.resource, namespace: key.namespace, transform: Informer.stripManagedFields,
-                                logger: logger)
+        let informer = Informer(client: client, resource: key.resource, namespace: key.namespace, logger: logger)
         informer.addHandler { [weak self] event in self?.changed(event, watch: id) }
         informer.addFailureHandler { [weak self] _ in
             guard let self else { return }

@@ -23,6 +23,10 @@ extension EvolutionEngine {
                 }
             }
         }
+        // What Causeway owns stays watched after its step converged: changes to it are drift.
+        for owned in status.drift.owned where seen[owned.target, default: []].insert(owned.object).inserted {
+            result[owned.target, default: []].append(owned.object)
+        }
         return result
     }
 }

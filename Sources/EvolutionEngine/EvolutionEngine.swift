@@ -12,7 +12,7 @@ import KubeJSON
 /// ## Public API (all of it)
 /// * `EvolutionEngine.decide(_:)` — the decision; `EvolutionEngine.observedObjects(spec:status:)` — what to watch.
 /// * Input: `EngineInput` (generation, spec or its `SpecValidationError`, status, now),
-///   `Observations` (live objects per target, `ApplyResult`s, deviation count),
+///   `Observations` (live objects per target, objects known absent, `ApplyResult`s with their baselines),
 ///   `Acknowledgment`, `RetryRequest`.
 /// * Output: `Decision` (actions, next `EvolutionStatus`, `requeueAt`), `Action`
 ///   (`.apply(ApplyAction)`, `.recordLedger(LedgerRecord)`, `.emitEvent(EventRecord)`), `LedgerEvent`.
@@ -42,6 +42,9 @@ import KubeJSON
 ///   apply's outcome in the next call; an unreported apply is asked for again.
 /// * Convergence is a checkpoint: once converged, a step is not re-checked
 ///   (later changes to its objects are drift, handled by the drift policy).
+/// * Drift is judged only on what `ApplyResult.baselines` said Causeway owns
+///   (`DriftInspection`); observations must include applied objects with
+///   their managedFields for attribution.
 public enum EvolutionEngine {
     public static func decide(_ input: EngineInput) -> Decision {
         switch input.spec {
@@ -64,11 +67,12 @@ public enum EvolutionEngine {
 
         tick.absorbAcknowledgments(&forward)
         tick.absorbApplyResults(&forward)
+        tick.tendDrift()
         tick.evaluateConvergence(&forward)
         tick.haltOnFailure(forward)
         tick.takeRefusal()
 
-        let drifting = spec.drift.haltOnDrift && input.observations.deviations > 0
+        let drifting = spec.drift.haltOnDrift && tick.status.drifted > 0
         let refused = tick.status.refusal
         let mayStart = !spec.paused && !drifting && refused == nil && tick.status.halt == nil && tick.status.compensation == nil
         let blocked = spec.paused ? "paused (spec.paused)"

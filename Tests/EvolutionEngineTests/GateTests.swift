@@ -46,21 +46,6 @@ struct GateTests {
         #expect(describe(d.tick(at: at(2)).actions) == ["ledger Declared", "ledger StepStarted b@local", "apply b@local #1"])
     }
 
-    @Test func unresolvedDeviationsHoldStartsWhenHaltOnDrift() {
-        var spec = EvolutionSpec(steps: sequence(["a", "b"]))
-        spec.drift = DriftPolicy(policy: .report, haltOnDrift: true)
-        var d = Driver(spec)
-        d.deviations = 1
-        let first = d.tick()
-        #expect(describe(first.actions) == ["ledger Declared"])
-        #expect(d.status.drifted == 1)
-        #expect(d.status.condition("Drifted")?.isTrue == true)
-        #expect(d.status.message.hasPrefix("1 unresolved deviation(s) and haltOnDrift: nothing new starts"))
-        d.deviations = 0
-        #expect(d.tick(at: at(1)).applies.map(\.step) == ["a"])
-        #expect(d.status.condition("Drifted")?.isTrue == false)
-    }
-
     @Test func retryRestartsAFailedStepOncePerRequest() {
         var d = Driver(EvolutionSpec(steps: sequence(["a", "b"])))
         d.applyOutcome = { _ in .failed(reason: "Forbidden", message: "configmaps is forbidden", retryable: false) }

@@ -33,7 +33,7 @@ func describe(_ actions: [Action]) -> [String] {
     actions.map { action in
         switch action {
         case .apply(let a):
-            return "apply \(a.step)@\(a.target) #\(a.attempt)" + (a.compensation ? " compensation" : "")
+            return "apply \(a.step)@\(a.target) #\(a.attempt)" + (a.compensation ? " compensation" : "") + (a.revert ? " revert" : "")
         case .recordLedger(let r):
             var s = "ledger \(r.event.rawValue)"
             if let step = r.step { s += " \(step)" }
@@ -59,7 +59,11 @@ struct Driver {
     var results: [ApplyResult] = []
     var acknowledgments: [Acknowledgment] = []
     var retry: RetryRequest?
-    var deviations = 0
+    /// Objects the watches say do not exist, up to a resourceVersion.
+    var absent: [String: [ObjectKey: String]] = [:]
+    /// Applies as the API server answers them: a resourceVersion and causeway's managedFields
+    /// on the object, and the baselines they leave in the result (see `ServerSimulation`).
+    var server: ServerSimulation?
     var refusal: RefusalRecord?
     var autoCreate = true
     var applyOutcome: @Sendable (ApplyAction) -> ApplyResult.Outcome = { _ in .applied(objects: []) }
@@ -69,7 +73,7 @@ struct Driver {
 
     var input: EngineInput {
         EngineInput(generation: generation, spec: .success(spec), status: status,
-                    observations: Observations(objects: objects, applyResults: results, deviations: deviations, refusal: refusal),
+                    observations: Observations(objects: objects, applyResults: results, absent: absent, refusal: refusal),
                     acknowledgments: acknowledgments, retry: retry, now: now)
     }
 
@@ -81,10 +85,19 @@ struct Driver {
         results = []
         for a in decision.applies {
             let outcome = applyOutcome(a)
-            results.append(ApplyResult(step: a.step, target: a.target, contentHash: a.contentHash, outcome: outcome))
+            var baselines: [OwnedObject] = []
             if autoCreate, case .applied = outcome {
-                for o in a.objects { objects[a.target, default: [:]][key(o)] = o }
+                for o in a.objects {
+                    guard var server else { objects[a.target, default: [:]][key(o)] = o; continue }
+                    let stored = server.apply(o, over: objects[a.target]?[key(o)])
+                    self.server = server
+                    objects[a.target, default: [:]][key(o)] = stored
+                    absent[a.target]?[key(o)] = nil
+                    baselines += [DriftInspection.baseline(after: stored, target: a.target, step: a.step, object: key(o))].compactMap { $0 }
+                }
             }
+            results.append(ApplyResult(step: a.step, target: a.target, contentHash: a.contentHash, outcome: outcome, revert: a.revert,
+                                       baselines: baselines))
         }
         log += describe(decision.actions)
         return decision

@@ -47,6 +47,11 @@ public final class MetricFamily: Sendable {
         series.withLock { $0[key, default: Series()].value = value }
     }
 
+    /// Drops the series whose label values match (a gauge about something that is gone).
+    public func removeAll(where matches: ([String]) -> Bool) {
+        series.withLock { all in all = all.filter { !matches($0.key) } }
+    }
+
     /// Records one observation into a histogram.
     public func observe(_ labels: [String] = [], _ value: Double) {
         precondition(kind == .histogram, "\(name) is not a histogram")

@@ -20,6 +20,7 @@ extension EvolutionStatus {
         refusal = json["refusal"].flatMap(RefusalRecord.init(json:))
         compensation = json["compensation"].flatMap(CompensationState.init(json:))
         lastRetryToken = json["lastRetryToken"]?.stringValue
+        drift = DriftStatus(json: json["drift"]) ?? DriftStatus()
         if let l = json["ledger"], let backend = l["backend"]?.stringValue {
             ledger = LedgerSummary(backend: backend, entries: l["entries"]?.intValue ?? 0, headHash: l["headHash"]?.stringValue ?? "",
                                    segment: l["segment"]?.stringValue, keyID: l["keyID"]?.stringValue, signature: l["signature"]?.stringValue)
@@ -48,6 +49,7 @@ extension EvolutionStatus {
             l.put("signature", ledger.signature.map { .string($0) })
             o.put("ledger", .object(l))
         }
+        o.put("drift", drift.isEmpty ? nil : drift.json)
         return .object(o)
     }
 }

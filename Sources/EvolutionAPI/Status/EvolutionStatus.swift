@@ -28,11 +28,13 @@ public struct EvolutionStatus: Sendable, Hashable {
     public var lastRetryToken: String?
     /// Written by the controller from the ledger; the engine carries it over.
     public var ledger: LedgerSummary?
+    /// What the steps own on the targets, and departures from it.
+    public var drift: DriftStatus
 
     public init(observedGeneration: Int64? = nil, phase: EvolutionPhase = .pending, conditions: [StatusCondition] = [],
                 currentSteps: String = "", progress: String = "", drifted: Int = 0, message: String = "",
                 steps: [StepState] = [], halt: HaltRecord? = nil, refusal: RefusalRecord? = nil, compensation: CompensationState? = nil,
-                lastRetryToken: String? = nil, ledger: LedgerSummary? = nil) {
+                lastRetryToken: String? = nil, ledger: LedgerSummary? = nil, drift: DriftStatus = DriftStatus()) {
         self.observedGeneration = observedGeneration
         self.phase = phase
         self.conditions = conditions
@@ -46,6 +48,7 @@ public struct EvolutionStatus: Sendable, Hashable {
         self.compensation = compensation
         self.lastRetryToken = lastRetryToken
         self.ledger = ledger
+        self.drift = drift
     }
 
     public func condition(_ type: String) -> StatusCondition? { conditions.first { $0.type == type } }

@@ -50,14 +50,17 @@ public struct ApplyAction: Sendable, Hashable {
     public var attempt: Int
     /// True for a compensation step.
     public var compensation: Bool
+    /// True when it re-applies what a step owns after someone else changed it (drift policy Revert).
+    public var revert: Bool
 
-    public init(step: String, target: String, contentHash: String, objects: [JSON], attempt: Int, compensation: Bool) {
+    public init(step: String, target: String, contentHash: String, objects: [JSON], attempt: Int, compensation: Bool, revert: Bool = false) {
         self.step = step
         self.target = target
         self.contentHash = contentHash
         self.objects = objects
         self.attempt = attempt
         self.compensation = compensation
+        self.revert = revert
     }
 }
 

@@ -51,17 +51,18 @@ public struct Observations: Sendable {
     /// the controller performed must be reported in the next call; an apply
     /// whose outcome is not reported is asked for again (it is idempotent).
     public var applyResults: [ApplyResult]
-    /// Unresolved deviations (out-of-band changes) the controller detected.
-    public var deviations: Int
+    /// Target name → object key → the resourceVersion up to which the watch had seen no such
+    /// object: it does not exist (unlike a key missing from `objects`, which may be unseen yet).
+    public var absent: [String: [ObjectKey: String]]
     /// Why this generation's plan may not start, as the controller found when it
     /// put the plan to the API server (as the Evolution's account); nil when admitted.
     public var refusal: RefusalRecord?
 
-    public init(objects: [String: [ObjectKey: JSON]] = [:], applyResults: [ApplyResult] = [], deviations: Int = 0,
+    public init(objects: [String: [ObjectKey: JSON]] = [:], applyResults: [ApplyResult] = [], absent: [String: [ObjectKey: String]] = [:],
                 refusal: RefusalRecord? = nil) {
         self.objects = objects
         self.applyResults = applyResults
-        self.deviations = deviations
+        self.absent = absent
         self.refusal = refusal
     }
 
@@ -92,12 +93,18 @@ public struct ApplyResult: Sendable, Hashable {
     /// content is not mistaken for the current one.
     public var contentHash: String
     public var outcome: Outcome
+    /// The apply was a drift revert (`ApplyAction.revert`).
+    public var revert: Bool
+    /// What Causeway owns on each object it applied, as the server answered (`DriftInspection.baseline`).
+    public var baselines: [OwnedObject]
 
-    public init(step: String, target: String, contentHash: String, outcome: Outcome) {
+    public init(step: String, target: String, contentHash: String, outcome: Outcome, revert: Bool = false, baselines: [OwnedObject] = []) {
         self.step = step
         self.target = target
         self.contentHash = contentHash
         self.outcome = outcome
+        self.revert = revert
+        self.baselines = baselines
     }
 }
 

@@ -13,7 +13,7 @@ extension Tick {
             for t in run.states[i].targets.indices where run.states[i].targets[t].phase == .applying {
                 let target = run.states[i].targets[t].name
                 guard let result = input.observations.applyResults.last(where: {
-                    $0.step == step.name && $0.target == target && $0.contentHash == run.states[i].contentHash
+                    !$0.revert && $0.step == step.name && $0.target == target && $0.contentHash == run.states[i].contentHash
                 }) else { continue }
                 var state = run.states[i].targets[t]
                 let attempt = "\(state.attempts)"

@@ -21,8 +21,9 @@ extension Tick {
             StatusCondition(type: StatusCondition.invalid, status: invalid != nil,
                             reason: invalid != nil ? "InvalidSpec" : "ValidSpec", message: invalid.map(\.description) ?? ""),
             StatusCondition(type: StatusCondition.drifted, status: status.drifted > 0,
-                            reason: status.drifted > 0 ? "DeviationsFound" : "NoDeviations",
-                            message: status.drifted > 0 ? "\(status.drifted) unresolved deviation(s) from what the steps applied" : ""),
+                            reason: status.drifted == 0 ? "NoDeviations"
+                                : status.drift.deviations.contains { $0.state == .contested } ? "DriftContested" : "DeviationsFound",
+                            message: driftMessage),
         ]
         let stalled = phase == .halted || phase == .failed || phase == .invalid
         conditions.append(StatusCondition(type: StatusCondition.stalled, status: stalled,
@@ -33,5 +34,14 @@ extension Tick {
             conditions[i].lastTransitionTime = old?.status == conditions[i].status ? (old?.lastTransitionTime ?? now) : now
         }
         status.conditions = conditions
+    }
+
+    /// The unresolved deviations in one line (the first three), and the policy handling them.
+    private var driftMessage: String {
+        let open = status.drift.unresolved
+        guard !open.isEmpty else { return "" }
+        let shown = open.prefix(3).map(\.record.summary).joined(separator: "; ")
+        return "\(open.count) unresolved deviation(s) from what the steps applied: \(shown)\(open.count > 3 ? "; ..." : "")"
+            + " (drift policy \(spec.drift.policy.rawValue)\(spec.drift.haltOnDrift ? ", haltOnDrift" : ""))"
     }
 }

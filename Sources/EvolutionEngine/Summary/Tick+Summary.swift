@@ -41,7 +41,6 @@ extension Tick {
         let total = forward.states.count
         let convergedCount = forward.states.filter { $0.phase == .converged }.count
         status.progress = "\(convergedCount)/\(total)"
-        status.drifted = input.observations.deviations
         let active = forward.states.filter { $0.phase == .progressing || $0.phase == .waitingForAcknowledgment || $0.phase == .failed }
 
         var readyReason = "InProgress"

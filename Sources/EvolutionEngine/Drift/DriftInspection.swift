@@ -1,0 +1,77 @@
+import EvolutionAPI
+import KubeJSON
+import KubeSemantics
+
+/// Whether a live object still holds what Causeway applied: one definition for the controller
+/// (its baselines after an apply), the engine (every watch event) and `causeway drift` (a scan).
+///
+/// What Causeway owns is its field manager's managedFields entry after its apply; a departure
+/// is a different value in one of those fields (whoever wrote it), the fields taken by another
+/// manager's forced apply, or the object gone. Fields Causeway does not own are not compared.
+public enum DriftInspection {
+    public static let fieldManager = "causeway"
+
+    /// What Causeway owns on `applied` (the object as the server answered its apply), or nil
+    /// when the answer names no such manager (nothing is owned, nothing can drift).
+    public static func baseline(after applied: JSON, target: String, step: String, object: ObjectKey) -> OwnedObject? {
+        guard let entry = entries(of: applied)?.first(where: { $0.manager == fieldManager && $0.operation == "Apply" && $0.subresource == nil })
+        else { return nil }
+        return OwnedObject(target: target, step: step, object: object, fields: entry.fields.fieldsV1,
+                           valuesHash: valuesHash(applied, fields: entry.fields), resourceVersion: ResourceVersion.of(applied))
+    }
+
+    public static func valuesHash(_ object: JSON, fields: FieldSet) -> String { ContentHash.of(fields.values(in: object)) }
+
+    /// The departure of `live` (nil: it does not exist) from `owned`, or nil when there is none,
+    /// or when `live` is older than the baseline (a watch cache that has not caught up).
+    public static func inspect(_ owned: OwnedObject, live: JSON?) -> DeviationRecord? {
+        guard let fields = try? FieldSet(fieldsV1: owned.fields) else { return nil }
+        func deviation(_ kind: DeviationRecord.Kind, fields changed: [String], liveHash: String?) -> DeviationRecord {
+            DeviationRecord(target: owned.target, step: owned.step, object: owned.object, kind: kind, fields: changed,
+                            baselineHash: owned.valuesHash, liveHash: liveHash)
+        }
+        guard let live else {
+            var gone = deviation(.deleted, fields: [], liveHash: nil)
+            gone.attribution = "cannot attribute: a deleted object keeps no managedFields"
+            return gone
+        }
+        if let version = ResourceVersion.of(live), version == owned.resourceVersion || ResourceVersion.isOlder(version, than: owned.resourceVersion) {
+            return nil
+        }
+        let liveHash = valuesHash(live, fields: fields)
+        guard liveHash != owned.valuesHash else { return nil }
+        let present = fields.values(in: live).objectValue ?? JSONObject()
+        let removed = fields.paths.filter { present[$0] == nil }
+        var found = deviation(.changed, fields: removed, liveHash: liveHash)
+        guard let managers = entries(of: live) else {
+            found.attribution = live[path: "metadata", "managedFields"] == nil
+                ? "cannot attribute: the object carries no managedFields" : "cannot attribute: its managedFields are malformed"
+            return found
+        }
+        // Whoever now holds fields Causeway held took them: the latest such write is the departure.
+        let holders = managers.filter { $0.manager != fieldManager }.map { ($0, $0.fields.intersection(fields)) }.filter { !$0.1.isEmpty }
+        guard let (writer, taken) = holders.max(by: { $0.0.time < $1.0.time }) else {
+            found.attribution = "cannot attribute: no other manager holds the changed fields"
+                + (removed.isEmpty ? "" : " (removed, which leaves no owner)")
+            return found
+        }
+        found.kind = writer.operation == "Apply" ? .takenOver : .changed
+        found.fields = Array(Set(taken.paths + removed)).sorted()
+        found.manager = writer.manager
+        found.operation = writer.operation
+        found.subresource = writer.subresource
+        found.time = writer.time
+        return found
+    }
+
+    /// The object's managedFields, or nil when absent or malformed.
+    static func entries(of object: JSON) -> [ManagedFieldsEntry]? {
+        guard let items = object[path: "metadata", "managedFields"]?.arrayValue else { return nil }
+        var entries: [ManagedFieldsEntry] = []
+        for item in items {
+            guard let entry = try? ManagedFieldsEntry(json: item) else { return nil }
+            entries.append(entry)
+        }
+        return entries
+    }
+}

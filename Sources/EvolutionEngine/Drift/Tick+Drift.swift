@@ -1,0 +1,170 @@
+import EvolutionAPI
+import KubeJSON
+import KubeSemantics
+
+// Drift: departures from what the steps applied, found on every decision from the watched
+// objects, recorded once each (status remembers the hash of every change it recorded), and
+// handled as spec.drift.policy says: Report, Revert (with backoff against a writer that fights
+// back) or Adopt.
+
+extension Tick {
+    /// A departure within this long after a revert is the same writer fighting it.
+    static let contestWindow = GoDuration.minutes(5)
+
+    mutating func tendDrift() {
+        absorbBaselines()
+        absorbReverts()
+        forgetUnowned()
+        for key in status.drift.owned.map({ ($0.target, $0.object) }) {
+            guard let i = status.drift.owned.firstIndex(where: { $0.target == key.0 && $0.object == key.1 }) else { continue }
+            inspect(i)
+        }
+        let open = status.drift.deviations.filter(\.isOpen)
+        let resolved = status.drift.deviations.filter { !$0.isOpen }.sorted { ($0.resolvedAt ?? $0.detectedAt) > ($1.resolvedAt ?? $1.detectedAt) }
+        status.drift.deviations = open + resolved.prefix(DriftStatus.recentResolved)
+        status.drifted = open.count
+    }
+
+    /// What each reported apply left Causeway owning; a late answer never replaces a newer one.
+    private mutating func absorbBaselines() {
+        for result in input.observations.applyResults {
+            guard case .applied = result.outcome else { continue }
+            for baseline in result.baselines {
+                guard let i = ownedIndex(baseline.target, baseline.object) else { status.drift.owned.append(baseline); continue }
+                let known = status.drift.owned[i]
+                guard !ResourceVersion.isOlder(baseline.resourceVersion, than: known.resourceVersion) else { continue }
+                var next = baseline
+                next.reverts = known.reverts
+                next.revertedAt = known.revertedAt
+                status.drift.owned[i] = next
+            }
+        }
+    }
+
+    private mutating func absorbReverts() {
+        for result in input.observations.applyResults where result.revert {
+            switch result.outcome {
+            case .applied:
+                for baseline in result.baselines {
+                    guard let d = openDeviation(baseline.target, baseline.object) else { continue }
+                    let found = status.drift.deviations[d].record
+                    close(d, as: .reverted)
+                    record(.reverted, step: found.step, target: found.target, key: "\(found.object)/\(found.liveHash ?? "deleted")",
+                           detail: ["object": found.object.json, "liveHash": found.liveHash.map(JSON.string) ?? .null,
+                                    "baselineHash": .string(baseline.valuesHash),
+                                    "resourceVersion": baseline.resourceVersion.map(JSON.string) ?? .null])
+                    emit(.normal, "DriftReverted", "reverted \(found.object) on \(found.target) to what \(found.step) applied (\(found.who) had changed it)")
+                }
+            case .failed(let reason, let message, _):
+                // Backs off like a fight does: the next attempt waits 1 s, 2 s, 4 s ...
+                for i in status.drift.owned.indices where status.drift.owned[i].target == result.target && status.drift.owned[i].step == result.step
+                    && openDeviation(result.target, status.drift.owned[i].object) != nil {
+                    status.drift.owned[i].reverts += 1
+                    status.drift.owned[i].revertedAt = now
+                }
+                emit(.warning, "RevertFailed", "reverting \(result.step) on \(result.target) failed: \(reason): \(message); trying again with backoff")
+            }
+        }
+    }
+
+    /// An object no step of this spec applies any more is no longer Causeway's to watch over.
+    private mutating func forgetUnowned() {
+        let declared = Set((spec.steps + spec.onFailure.compensation).flatMap { $0.manifests.compactMap(ObjectKey.init(manifest:)) })
+        let kept = status.drift.owned.filter { declared.contains($0.object) }
+        guard kept.count != status.drift.owned.count else { return }
+        status.drift.owned = kept
+        status.drift.deviations.removeAll { deviation in
+            deviation.isOpen && !kept.contains { $0.target == deviation.record.target && $0.object == deviation.record.object }
+        }
+    }
+
+    private mutating func inspect(_ i: Int) {
+        let owned = status.drift.owned[i]
+        let live: JSON?
+        if let seen = input.observations.object(owned.object, on: owned.target) { live = seen } else {
+            // Unseen is not gone: only a watch that has caught up with the apply says so.
+            guard let upTo = input.observations.absent[owned.target]?[owned.object],
+                  !ResourceVersion.isOlder(upTo, than: owned.resourceVersion) else { return }
+            live = nil
+        }
+        let open = openDeviation(owned.target, owned.object)
+        guard let found = DriftInspection.inspect(owned, live: live) else {
+            if let open {
+                close(open, as: .cleared)
+                emit(.normal, "DriftCleared", "\(owned.object) on \(owned.target) holds what \(owned.step) applied again")
+            }
+            return
+        }
+        let known = open.map { status.drift.deviations[$0].record }
+        let distinct = known?.liveHash != found.liveHash || known?.kind != found.kind
+        if distinct {
+            record(.deviation, step: owned.step, target: owned.target, key: "\(owned.object)/\(owned.valuesHash)/\(found.liveHash ?? "deleted")",
+                   detail: found.json)
+            emit(.warning, "Drifted", found.summary + " (drift policy \(spec.drift.policy.rawValue))")
+            let state = DeviationState(record: found, detectedAt: now)
+            if let open { status.drift.deviations[open] = state } else { status.drift.deviations.append(state) }
+        }
+        switch spec.drift.policy {
+        case .report: break
+        case .adopt: adopt(i, found, live: live)
+        case .revert: revert(i, found, counting: distinct)
+        }
+    }
+
+    /// The live values become the baseline; a deletion ends what Causeway owned there.
+    private mutating func adopt(_ i: Int, _ found: DeviationRecord, live: JSON?) {
+        let owned = status.drift.owned[i]
+        if let live, let liveHash = found.liveHash {
+            status.drift.owned[i].valuesHash = liveHash
+            status.drift.owned[i].resourceVersion = ResourceVersion.of(live)
+        } else {
+            status.drift.owned.remove(at: i)
+        }
+        if let d = openDeviation(owned.target, owned.object) { close(d, as: .adopted) }
+        var detail = found.json
+        detail["adoptedHash"] = found.liveHash.map(JSON.string) ?? .null
+        record(.adopted, step: owned.step, target: owned.target, key: "\(owned.object)/\(owned.valuesHash)/\(found.liveHash ?? "deleted")",
+               detail: detail)
+        emit(.normal, "DriftAdopted", "adopted as the new baseline: " + found.summary)
+    }
+
+    /// Re-applies the step's intent for the object: at once the first time, then with backoff
+    /// (1 s, 2 s, 4 s ... 5 min) while another writer keeps changing it back, which is recorded once.
+    private mutating func revert(_ i: Int, _ found: DeviationRecord, counting distinct: Bool) {
+        var owned = status.drift.owned[i]
+        if distinct {
+            let fighting = owned.revertedAt.map { now < $0 + Self.contestWindow } ?? false
+            owned.reverts = fighting ? owned.reverts + 1 : 1
+            if owned.reverts == 2 {
+                record(.driftContested, step: owned.step, target: owned.target, key: "\(owned.object)/\(found.liveHash ?? "deleted")",
+                       detail: ["object": owned.object.json, "manager": found.manager.map(JSON.string) ?? .null, "who": .string(found.who)])
+                emit(.warning, "DriftContested", "\(found.who) keeps changing \(owned.object) on \(owned.target) back; reverting with backoff")
+            }
+        }
+        if let d = openDeviation(owned.target, owned.object), owned.reverts >= 2 { status.drift.deviations[d].state = .contested }
+        let delay = owned.reverts <= 1 ? GoDuration(nanoseconds: 0) : ApplyBackoff.delay(afterAttempt: owned.reverts - 1)
+        let due = owned.revertedAt.map { $0 + delay } ?? now
+        if now < due {
+            wake(at: due)
+        } else if let step = (spec.steps + spec.onFailure.compensation).first(where: { $0.name == owned.step }),
+                  let manifest = step.manifests.first(where: { ObjectKey(manifest: $0) == owned.object }) {
+            owned.revertedAt = now
+            actions.append(.apply(ApplyAction(step: step.name, target: owned.target, contentHash: step.contentHash, objects: [manifest],
+                                              attempt: owned.reverts, compensation: !spec.steps.contains { $0.name == step.name }, revert: true)))
+        }
+        status.drift.owned[i] = owned
+    }
+
+    private mutating func close(_ d: Int, as state: DeviationState.State) {
+        status.drift.deviations[d].state = state
+        status.drift.deviations[d].resolvedAt = now
+    }
+
+    private func ownedIndex(_ target: String, _ object: ObjectKey) -> Int? {
+        status.drift.owned.firstIndex { $0.target == target && $0.object == object }
+    }
+
+    private func openDeviation(_ target: String, _ object: ObjectKey) -> Int? {
+        status.drift.deviations.firstIndex { $0.isOpen && $0.record.target == target && $0.record.object == object }
+    }
+}

@@ -1,0 +1,155 @@
+import EvolutionAPI
+import EvolutionEngine
+import KubeJSON
+import Testing
+
+/// Drift, decided: departures from what a step applied are found from the watched objects,
+/// attributed from managedFields, recorded once, and handled as the policy says.
+@Suite struct DriftTests {
+    static let flag = configMap("flag", ["mode": "safe"])
+
+    /// One step applying `flag`, converged, with the server simulated.
+    static func converged(_ policy: DriftPolicy = DriftPolicy()) -> Driver {
+        var spec = EvolutionSpec(steps: [step("flag", manifests: [flag])])
+        spec.drift = policy
+        var d = Driver(spec)
+        d.server = ServerSimulation()
+        d.settle()
+        return d
+    }
+
+    static let flagKey = key(flag)
+
+    /// Another manager writes the flag: `mode: open` (an owned field) unless `edit` says otherwise.
+    static func foreign(_ d: inout Driver, manager: String = "kubectl-patch", operation: String = "Update",
+                        edit: (inout JSON) -> Void = { $0["data"]?["mode"] = "open" }) {
+        let live = d.objects["local"]![flagKey]!
+        d.objects["local"]![flagKey] = d.server!.update(live, manager: manager, operation: operation, edit: edit)
+    }
+
+    static func ledger(_ decision: Decision) -> [String] { decision.ledgerRecords.map(\.event.rawValue) }
+
+    @Test func anOwnedFieldChangedByAnotherManagerIsOneDeviationNamingIt() throws {
+        var d = Self.converged()
+        #expect(d.status.phase == .converged)
+        let owned = try #require(d.status.drift.owned.first)
+        #expect(owned.fields == ["f:data": ["f:mode": [:]]])
+        Self.foreign(&d)
+        let found = d.tick(at: at(5))
+        #expect(Self.ledger(found) == ["Deviation"])
+        let record = try DeviationRecord(detail: try #require(found.ledgerRecords.first?.detail.objectValue))
+        #expect(record.kind == .changed && record.fields == [".data.mode"] && record.manager == "kubectl-patch" && record.operation == "Update")
+        #expect(found.events.map(\.reason) == ["Drifted"])
+        #expect(found.events.first?.message == "Changed .data.mode of v1 ConfigMap flag on local by kubectl-patch (Update) (drift policy Report)")
+        #expect(d.status.drifted == 1)
+        #expect(d.status.condition("Drifted")?.isTrue == true)
+        #expect(d.status.phase == .converged, "drift does not undo convergence")
+        // The same change seen again (another event, a restart) is not a new deviation.
+        #expect(d.tick(at: at(6)).actions.isEmpty)
+        #expect(EvolutionStatus(json: d.status.json) == d.status, "what status remembers survives a restart")
+    }
+
+    @Test func aFieldCausewayDoesNotOwnIsNotADeviation() {
+        var d = Self.converged()
+        Self.foreign(&d, manager: "labeller") { $0["metadata"]?["labels"] = ["team": "edge"] }
+        #expect(d.tick(at: at(5)).actions.isEmpty)
+        #expect(d.status.drifted == 0)
+    }
+
+    @Test func aForcedApplyByAnotherManagerIsATakeover() throws {
+        var d = Self.converged()
+        Self.foreign(&d, manager: "hotfix", operation: "Apply")
+        let found = d.tick(at: at(5))
+        let record = try DeviationRecord(detail: try #require(found.ledgerRecords.first?.detail.objectValue))
+        #expect(record.kind == .takenOver && record.manager == "hotfix" && record.fields == [".data.mode"])
+    }
+
+    @Test func aStaleReadAndCausewaysOwnWritesAreNotDeviations() {
+        var d = Self.converged()
+        // The watch cache still holds the object from before the apply.
+        var stale = d.objects["local"]![Self.flagKey]!
+        stale["metadata"]?["resourceVersion"] = "50"
+        stale["data"] = ["mode": "old"]
+        d.objects["local"]![Self.flagKey] = stale
+        #expect(d.tick(at: at(5)).actions.isEmpty)
+        // Unseen is not deleted: only a watch that caught up with the apply says the object is gone.
+        d.objects["local"] = [:]
+        d.absent = ["local": [Self.flagKey: "50"]]
+        #expect(d.tick(at: at(6)).actions.isEmpty)
+    }
+
+    @Test func deletionIsRecordedAndRevertRecreatesIt() throws {
+        var d = Self.converged(DriftPolicy(policy: .revert))
+        let revision = "\(d.server!.revision + 1)"
+        d.objects["local"] = [:]
+        d.absent = ["local": [Self.flagKey: revision]]
+        let found = d.tick(at: at(5))
+        #expect(describe(found.actions) == [
+            "ledger Deviation local@local", "event Warning Drifted: Deleted v1 ConfigMap flag on local by cannot attribute: a deleted object keeps no managedFields (drift policy Revert)",
+            "apply flag@local #1 revert",
+        ].map { $0.replacingOccurrences(of: "local@local", with: "flag@local") })
+        let reverted = d.tick(at: at(6))
+        #expect(Self.ledger(reverted) == ["Reverted"])
+        #expect(reverted.events.map(\.reason) == ["DriftReverted"])
+        #expect(d.objects["local"]?[Self.flagKey]?[path: "data", "mode"] == "safe")
+        #expect(d.status.drifted == 0)
+        #expect(d.status.drift.deviations.map(\.state) == [.reverted])
+        #expect(d.tick(at: at(7)).actions.isEmpty)
+    }
+
+    @Test func adoptTakesTheLiveValuesAsTheNewBaseline() {
+        var d = Self.converged(DriftPolicy(policy: .adopt))
+        let before = d.status.drift.owned.first?.valuesHash
+        Self.foreign(&d)
+        let adopted = d.tick(at: at(5))
+        #expect(Self.ledger(adopted) == ["Deviation", "Adopted"])
+        #expect(adopted.applies.isEmpty)
+        #expect(d.status.drifted == 0)
+        #expect(d.status.drift.owned.first?.valuesHash != before)
+        #expect(d.tick(at: at(6)).actions.isEmpty, "the adopted values are the baseline now")
+    }
+
+    @Test func revertAgainstAWriterThatFightsBacksOffAndReportsOnce() {
+        var d = Self.converged(DriftPolicy(policy: .revert))
+        var contested = 0
+        var revertTimes: [Int64] = []
+        var clock: Int64 = 5
+        for _ in 0..<5 {
+            Self.foreign(&d, manager: "old-deployer")
+            // Tick until the revert goes out (the engine asks to be woken when it is due).
+            for _ in 0..<20 {
+                let decision = d.tick(at: at(clock))
+                contested += Self.ledger(decision).filter { $0 == "DriftContested" }.count
+                if !decision.applies.isEmpty { revertTimes.append(clock); break }
+                clock = decision.requeueAt.map { ($0 - t0).nanoseconds / 1_000_000_000 } ?? clock + 1
+            }
+            d.tick(at: at(clock))  // the revert's result
+            clock += 1
+        }
+        #expect(contested == 1, "DriftContested is recorded once per fight")
+        let gaps = zip(revertTimes.dropFirst(), revertTimes).map { $0 - $1 }
+        #expect(gaps == [1, 2, 4, 8], "each revert waits twice as long as the last: \(revertTimes)")
+        #expect(d.status.condition("Drifted")?.isTrue == false, "the last revert held")
+        #expect(d.status.drift.owned.first?.reverts == 5)
+    }
+
+    @Test func haltOnDriftHoldsTheNextStepUntilTheDeviationIsResolved() {
+        var spec = EvolutionSpec(steps: [step("flag", manifests: [Self.flag], ack: false), step("next", after: ["flag"], ack: true)])
+        spec.drift = DriftPolicy(policy: .report, haltOnDrift: true)
+        var d = Driver(spec)
+        d.server = ServerSimulation()
+        d.settle()
+        #expect(d.status.step("next")?.phase == .waitingForAcknowledgment)
+        Self.foreign(&d)
+        d.tick(at: at(5))
+        d.acknowledgments = [Acknowledgment(step: "next", by: "alice", at: at(5))]
+        let held = d.tick(at: at(6))
+        #expect(held.applies.isEmpty)
+        #expect(d.status.message.hasPrefix("1 unresolved deviation(s) and haltOnDrift: nothing new starts"))
+        // Someone puts the value back: the deviation clears and the next step starts.
+        Self.foreign(&d, manager: "kubectl-edit") { $0["data"]?["mode"] = "safe" }
+        let released = d.tick(at: at(7))
+        #expect(released.events.map(\.reason).contains("DriftCleared"))
+        #expect(released.applies.map(\.step) == ["next"])
+    }
+}
