@@ -117,6 +117,19 @@ import TestSupport
         #expect(recorded.allSatisfy { $0.detail["manager"] == "kubectl-patch" })
     }
 
+    @Test func aForcedServerSideApplyByAnotherManagerIsAnOwnershipTakeover() async throws {
+        let world = try await Self.start(policy: "Report")
+        defer { Task { await world.stop() } }
+        let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gateway, namespace: default}\ndata: {allowRoles: everyone}\n"
+        let run = try await Command.kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=hotfix", "-f", "-"],
+                                            kubeconfig: world.kubeconfig, stdin: manifest)
+        #expect(run.status == 0, "\(run.stderr)")
+        let drifted = try await world.home.admin.waitFor(.evolutions, "gw") { $0[path: "status", "drifted"] == 1 }
+        let deviation = try #require(Self.deviations(drifted).first)
+        #expect(deviation["kind"] == "TakenOver" && deviation["manager"] == "hotfix" && deviation["operation"] == "Apply")
+        #expect(deviation["fields"] == [".data.allowRoles"])
+    }
+
     @Test func aDeletedObjectIsRecreatedUnderRevert() async throws {
         let world = try await Self.start(policy: "Revert")
         defer { Task { await world.stop() } }
