@@ -236,8 +236,13 @@ final class EvolutionReconciler: Reconciler {
                 let objectNamespace = resource.namespaced ? (objectKey.namespace ?? namespace) : nil
                 let seen = observed.observe(objectKey, namespace: objectNamespace, resource: resource, through: connection, for: key)
                 let denied = seen.failure?.statusCode == 403
-                if let object = seen.object, !denied { objects[targetName, default: [:]][objectKey] = object }
-                if seen.object == nil, seen.synced, seen.failure == nil { absent[targetName, default: [:]][objectKey] = seen.resourceVersion ?? "" }
+                // Under the key as the spec writes it (checks) and as it landed (what Causeway owns).
+                var placed = objectKey
+                placed.namespace = objectNamespace
+                for key in Set([objectKey, placed]) {
+                    if let object = seen.object, !denied { objects[targetName, default: [:]][key] = object }
+                    if seen.object == nil, seen.synced, seen.failure == nil { absent[targetName, default: [:]][key] = seen.resourceVersion ?? "" }
+                }
                 if refusal == nil, denied, let failure = seen.failure {
                     refusal = RefusalRecord(reason: .forbidden, message:
                         "cannot watch \(resource)\(objectNamespace.map { " in \($0)" } ?? "") on \(targetName) to check \(objectKey): \(failure.message); grant get, list and watch on what the steps check",
@@ -294,7 +299,8 @@ final class EvolutionReconciler: Reconciler {
                 let object = StepApply.placed(manifest, resource: resource, evolutionNamespace: namespace)
                 let applied = try await StepApply.apply(object, resource: resource, with: client)
                 sent.append(.sent(object, resourceVersion: applied[path: "metadata", "resourceVersion"]?.stringValue))
-                if let key = EvolutionAPI.ObjectKey(manifest: manifest),
+                // Keyed by where it landed (namespace filled in), as the ledger and `causeway drift` name it.
+                if let key = EvolutionAPI.ObjectKey(manifest: object),
                    let owned = DriftInspection.baseline(after: applied, target: action.target, step: action.step, object: key) {
                     baselines.append(owned)
                 }

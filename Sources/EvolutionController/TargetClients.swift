@@ -158,19 +158,7 @@ final class TargetClients: Sendable {
         if let cached {
             base = cached
         } else {
-            guard let encoded = secret[path: "data", ref.key]?.stringValue, let data = Data(base64Encoded: encoded) else {
-                throw TargetAccessError(reason: .targetUnreachable, description:
-                    "target \(target.name): Secret \(secretNamespace)/\(ref.name) has no key \"\(ref.key)\"; store the kubeconfig under that key")
-            }
-            do {
-                var config = try KubeConfig.parseSelfContained(String(decoding: data, as: UTF8.self), file: "secret \(secretNamespace)/\(ref.name)").restConfig()
-                // A tenant's server must not park a reconcile worker for long.
-                config.retry.maxRetryAfter = .seconds(10)
-                base = try KubeClient(config: config)
-            } catch {
-                throw TargetAccessError(reason: .targetUnreachable, description:
-                    "target \(target.name): the kubeconfig in Secret \(secretNamespace)/\(ref.name) is unusable: \(error)")
-            }
+            base = try TargetAccess.kubeconfigClient(secret, target: target, ref: ref, secretNamespace: secretNamespace)
             built.withLock { table in
                 let users = (table[cacheKey]?.users ?? []).union([evolution])
                 table[cacheKey] = Built(resourceVersion: rv, client: base, users: users)
@@ -185,5 +173,40 @@ final class TargetClients: Sendable {
     static func text(_ error: KubeClientError) -> String {
         if case .api(let status) = error { return status.message }
         return "\(error)"
+    }
+}
+
+/// Reaching a target through its kubeconfig Secret: the controller reads it as the Evolution's
+/// account (`TargetClients`), `causeway drift` as the user running it, and both build the client so.
+public enum TargetAccess {
+    /// A client for `target` of an Evolution in `namespace`, its Secret read with `reader` (and
+    /// `reader` itself for the cluster the Evolution lives in).
+    public static func client(for target: Target, namespace: String, reader: KubeClient) async throws -> KubeClient {
+        guard let ref = target.kubeconfigSecretRef else { return reader }
+        let secretNamespace = ref.namespace ?? namespace
+        let secret: JSON
+        do { secret = try await reader.get(.secrets, name: ref.name, namespace: secretNamespace) } catch {
+            throw TargetAccessError(reason: error.statusCode == 403 ? .forbidden : .targetUnreachable,
+                                    description: "target \(target.name): cannot read Secret \(secretNamespace)/\(ref.name): \(TargetClients.text(error))")
+        }
+        return try kubeconfigClient(secret, target: target, ref: ref, secretNamespace: secretNamespace)
+    }
+
+    /// The client the kubeconfig in `secret` describes; it must be self-contained (no exec
+    /// plugin, no files), since it is a tenant's and the reader runs with other rights.
+    static func kubeconfigClient(_ secret: JSON, target: Target, ref: SecretKeyReference, secretNamespace: String) throws(TargetAccessError) -> KubeClient {
+        guard let encoded = secret[path: "data", ref.key]?.stringValue, let data = Data(base64Encoded: encoded) else {
+            throw TargetAccessError(reason: .targetUnreachable, description:
+                "target \(target.name): Secret \(secretNamespace)/\(ref.name) has no key \"\(ref.key)\"; store the kubeconfig under that key")
+        }
+        do {
+            var config = try KubeConfig.parseSelfContained(String(decoding: data, as: UTF8.self), file: "secret \(secretNamespace)/\(ref.name)").restConfig()
+            // A tenant's server must not park a reconcile worker for long.
+            config.retry.maxRetryAfter = .seconds(10)
+            return try KubeClient(config: config)
+        } catch {
+            throw TargetAccessError(reason: .targetUnreachable, description:
+                "target \(target.name): the kubeconfig in Secret \(secretNamespace)/\(ref.name) is unusable: \(error)")
+        }
     }
 }

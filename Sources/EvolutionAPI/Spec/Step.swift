@@ -87,3 +87,14 @@ public struct Step: Sendable, Hashable {
     /// read: the engine compares it for every step on every decision.
     public private(set) var contentHash: String
 }
+
+extension Step {
+    /// The manifest of the object `key` names, which may carry the namespace it landed in
+    /// where the manifest left it to the Evolution's.
+    public func manifest(for key: ObjectKey) -> JSON? {
+        manifests.first { manifest in
+            guard let declared = ObjectKey(manifest: manifest) else { return false }
+            return declared == key || (declared.namespace == nil && ObjectKey(apiVersion: key.apiVersion, kind: key.kind, name: key.name) == declared)
+        }
+    }
+}

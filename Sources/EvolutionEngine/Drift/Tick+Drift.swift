@@ -69,8 +69,8 @@ extension Tick {
 
     /// An object no step of this spec applies any more is no longer Causeway's to watch over.
     private mutating func forgetUnowned() {
-        let declared = Set((spec.steps + spec.onFailure.compensation).flatMap { $0.manifests.compactMap(ObjectKey.init(manifest:)) })
-        let kept = status.drift.owned.filter { declared.contains($0.object) }
+        let steps = spec.steps + spec.onFailure.compensation
+        let kept = status.drift.owned.filter { owned in steps.contains { $0.manifest(for: owned.object) != nil } }
         guard kept.count != status.drift.owned.count else { return }
         status.drift.owned = kept
         status.drift.deviations.removeAll { deviation in
@@ -147,7 +147,7 @@ extension Tick {
         if now < due {
             wake(at: due)
         } else if let step = (spec.steps + spec.onFailure.compensation).first(where: { $0.name == owned.step }),
-                  let manifest = step.manifests.first(where: { ObjectKey(manifest: $0) == owned.object }) {
+                  let manifest = step.manifest(for: owned.object) {
             owned.revertedAt = now
             actions.append(.apply(ApplyAction(step: step.name, target: owned.target, contentHash: step.contentHash, objects: [manifest],
                                               attempt: owned.reverts, compensation: !spec.steps.contains { $0.name == step.name }, revert: true)))
