@@ -34,6 +34,9 @@ public enum DriftScan {
     /// Scans `evolutions` (as listed from the API server), reading targets with `reader`'s rights.
     public static func scan(_ evolutions: [JSON], reader: KubeClient) async -> Report {
         var report = Report()
+        // Evolutions that share a target Secret share its client, its discovery and its lists.
+        var clients: [String: Result<KubeClient, any Error>] = [:]
+        var lists: [String: Result<[String: JSON], any Error>] = [:]
         for object in evolutions {
             guard let name = object[path: "metadata", "name"]?.stringValue,
                   let namespace = object[path: "metadata", "namespace"]?.stringValue else { continue }
@@ -44,15 +47,24 @@ public enum DriftScan {
             let policy = spec?.drift.policy ?? .report
             for (targetName, owned) in Dictionary(grouping: status.drift.owned, by: \.target).sorted(by: { $0.key < $1.key }) {
                 func unchecked(_ reason: String) {
-                    report.unchecked.append(Unchecked(evolution: name, namespace: namespace, target: targetName, reason: reason))
+                    let gap = Unchecked(evolution: name, namespace: namespace, target: targetName, reason: reason)
+                    if !report.unchecked.contains(where: { $0.evolution == name && $0.namespace == namespace && $0.target == targetName && $0.reason == reason }) {
+                        report.unchecked.append(gap)
+                    }
                 }
                 let target = spec?.targets.first { $0.name == targetName } ?? Target(name: targetName)
-                let client: KubeClient
-                do { client = try await TargetAccess.client(for: target, namespace: namespace, reader: reader) } catch {
-                    unchecked("\(error)")
-                    continue
+                let ref = target.kubeconfigSecretRef
+                let clientKey = ref.map { "\($0.namespace ?? namespace)/\($0.name)#\($0.key)" } ?? ""
+                if clients[clientKey] == nil {
+                    do { clients[clientKey] = .success(try await TargetAccess.client(for: target, namespace: namespace, reader: reader)) } catch {
+                        clients[clientKey] = .failure(error)
+                    }
                 }
-                var lists: [String: [String: JSON]] = [:]
+                let client: KubeClient
+                switch clients[clientKey]! {
+                case .success(let reached): client = reached
+                case .failure(let error): unchecked("\(error)"); continue
+                }
                 for item in owned {
                     let resource: APIResource
                     do { resource = try await client.resource(apiVersion: item.object.apiVersion, kind: item.object.kind) } catch {
@@ -60,18 +72,24 @@ public enum DriftScan {
                         continue
                     }
                     let objectNamespace = resource.namespaced ? (item.object.namespace ?? namespace) : nil
-                    let listKey = "\(resource.path(namespace: objectNamespace))"
+                    let listKey = clientKey + "|" + resource.path(namespace: objectNamespace)
                     if lists[listKey] == nil {
                         do {
                             let items = try await client.listAll(resource, namespace: objectNamespace).items
-                            lists[listKey] = Dictionary(items.map { ($0[path: "metadata", "name"]?.stringValue ?? "", $0) }) { a, _ in a }
+                            lists[listKey] = .success(Dictionary(items.map { ($0[path: "metadata", "name"]?.stringValue ?? "", $0) }) { a, _ in a })
                         } catch {
-                            unchecked("cannot list \(resource)\(objectNamespace.map { " in \($0)" } ?? ""): \(error)")
-                            continue
+                            lists[listKey] = .failure(error)
                         }
                     }
+                    let live: [String: JSON]
+                    switch lists[listKey]! {
+                    case .success(let items): live = items
+                    case .failure(let error):
+                        unchecked("cannot list \(resource)\(objectNamespace.map { " in \($0)" } ?? ""): \(error)")
+                        continue
+                    }
                     report.checkedObjects += 1
-                    guard let found = DriftInspection.inspect(item, live: lists[listKey]?[item.object.name]) else { continue }
+                    guard let found = DriftInspection.inspect(item, live: live[item.object.name]) else { continue }
                     let recorded = status.drift.unresolved.contains {
                         $0.record.target == found.target && $0.record.object == found.object && $0.record.liveHash == found.liveHash
                     }

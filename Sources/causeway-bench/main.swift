@@ -19,8 +19,8 @@ if only == nil {
     printRows(rows)
     exit(0)
 }
-guard let only, sections.contains(only) || only == "scale" else {
-    FileHandle.standardError.write(Data("usage: causeway-bench [\((sections + ["scale"]).joined(separator: "|"))]\n".utf8))
+guard let only, sections.contains(only) || only == "scale" || only == "drift" else {
+    FileHandle.standardError.write(Data("usage: causeway-bench [\((sections + ["scale", "drift"]).joined(separator: "|"))]\n".utf8))
     exit(2)
 }
 
@@ -103,6 +103,11 @@ if only == "tenancy" {
 if only == "scale" {
     // Not in the default run: it needs the release `causeway` binary and takes a minute or more.
     rows += try await scaleBenchmarks(evolutionCount: Int(ProcessInfo.processInfo.environment["BENCH_EVOLUTIONS"] ?? "1000") ?? 1000)
+}
+
+if only == "drift" {
+    // Not in the default run either: the release `causeway` binary, 10,000 objects by default.
+    rows += try await driftBenchmarks(objectCount: Int(ProcessInfo.processInfo.environment["BENCH_DRIFT_OBJECTS"] ?? "10000") ?? 10_000)
 }
 
 printRows(rows)
