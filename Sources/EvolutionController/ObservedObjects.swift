@@ -1,5 +1,6 @@
 import ControllerRuntime
 import EvolutionAPI
+import EvolutionEngine
 import KubeClient
 import KubeJSON
 import Logging
@@ -13,7 +14,7 @@ import Synchronization
 /// Watches run as the identity the Evolution acts with (its connection), and are
 /// shared only between Evolutions acting as the same identity on the same cluster:
 /// a check is an oracle on the object it reads, so it reads only what the account may.
-/// Cached with managedFields: they say what Causeway still owns and who changed the rest (drift).
+/// Cached with the other managers' managedFields: they say who changed what Causeway owns (drift).
 final class ObservedObjects: Sendable {
     private struct WatchKey: Hashable {
         var connection: String
@@ -102,7 +103,8 @@ final class ObservedObjects: Sendable {
     private func startWatch(_ key: WatchKey, id: Int, client: KubeClient) -> Watch {
         var logger = self.logger
         logger[metadataKey: "connection"] = .string(key.connection)
-        let informer = Informer(client: client, resource: key.resource, namespace: key.namespace, logger: logger)
+        let informer = Informer(client: client, resource: key.resource, namespace: key.namespace, transform: DriftInspection.cacheShape,
+                                logger: logger)
         informer.addHandler { [weak self] event in self?.changed(event, watch: id) }
         informer.addFailureHandler { [weak self] _ in
             guard let self else { return }

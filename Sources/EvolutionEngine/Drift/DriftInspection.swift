@@ -25,6 +25,11 @@ public enum DriftInspection {
     /// The departure of `live` (nil: it does not exist) from `owned`, or nil when there is none,
     /// or when `live` is older than the baseline (a watch cache that has not caught up).
     public static func inspect(_ owned: OwnedObject, live: JSON?) -> DeviationRecord? {
+        // Most reads are of Causeway's own last write (or older): nothing to parse or hash.
+        if let live, let version = ResourceVersion.of(live),
+           version == owned.resourceVersion || ResourceVersion.isOlder(version, than: owned.resourceVersion) {
+            return nil
+        }
         guard let fields = try? FieldSet(fieldsV1: owned.fields) else { return nil }
         func deviation(_ kind: DeviationRecord.Kind, fields changed: [String], liveHash: String?) -> DeviationRecord {
             DeviationRecord(target: owned.target, step: owned.step, object: owned.object, kind: kind, fields: changed,
@@ -34,9 +39,6 @@ public enum DriftInspection {
             var gone = deviation(.deleted, fields: [], liveHash: nil)
             gone.attribution = "cannot attribute: a deleted object keeps no managedFields"
             return gone
-        }
-        if let version = ResourceVersion.of(live), version == owned.resourceVersion || ResourceVersion.isOlder(version, than: owned.resourceVersion) {
-            return nil
         }
         let liveHash = valuesHash(live, fields: fields)
         guard liveHash != owned.valuesHash else { return nil }
@@ -62,6 +64,17 @@ public enum DriftInspection {
         found.subresource = writer.subresource
         found.time = writer.time
         return found
+    }
+
+    /// The object as a watch cache needs to keep it for drift: Causeway's own managedFields entry
+    /// dropped (what it owns is in status, from its apply), the other managers' kept for attribution.
+    /// Most applied objects have no other manager, so they cost what they would without managedFields.
+    public static func cacheShape(_ object: JSON) -> JSON {
+        guard let items = object[path: "metadata", "managedFields"]?.arrayValue,
+              items.contains(where: { $0["manager"]?.stringValue == fieldManager }) else { return object }
+        var shaped = object
+        shaped["metadata"]?["managedFields"] = .array(items.filter { $0["manager"]?.stringValue != fieldManager })
+        return shaped
     }
 
     /// The object's managedFields, or nil when absent or malformed.
