@@ -91,7 +91,31 @@ public enum LedgerRendering {
                 [String(t.stamp.seq), t.stamp.at.rfc3339, t.event.rawValue, t.step ?? "-", t.target ?? "-", t.actor]
             }).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "  " + $0 }.joined(separator: "\n"))
         }
+        out.append(contentsOf: drift(entries))
         return out.isEmpty ? "" : out.joined(separator: "\n") + "\n"
+    }
+
+    /// Out-of-band changes and what became of them, in ledger order: who changed which owned
+    /// fields of what, and each revert, adoption and contested revert.
+    /// A detail this build cannot read is shown as such, not allowed to hide the rest of the audit.
+    static func drift(_ entries: [LedgerEntry]) -> [String] {
+        var lines: [String] = []
+        for entry in entries {
+            let stamp = "#\(entry.seq) \(entry.at.rfc3339)"
+            switch entry.event {
+            case .deviation:
+                do throws(LedgerQueryError) { lines.append("  \(stamp) \(try DeviationRecord(detail: entry.detail).summary)") } catch {
+                    lines.append("  \(stamp) Deviation (\(error))")
+                }
+            case .reverted, .adopted, .driftContested:
+                let object = entry.detail["object"].flatMap(ObjectReference.init(json:))?.description ?? "?"
+                let by = entry.detail["who"]?.stringValue.map { " (\($0))" } ?? ""
+                lines.append("  \(stamp) \(entry.event.rawValue) \(object) on \(entry.target ?? "-")\(by)")
+            default:
+                break
+            }
+        }
+        return lines.isEmpty ? [] : ["Out-of-band changes:"] + lines
     }
 
     /// Left-aligned columns two spaces apart, no trailing spaces, each row ending in a newline.

@@ -115,6 +115,10 @@ import TestSupport
         let recorded = try await world.ledger().filter { $0.event == .deviation }
         #expect(recorded.count == 2, "\(recorded.map(\.detail))")
         #expect(recorded.allSatisfy { $0.detail["manager"] == "kubectl-patch" })
+        // `causeway audit` says who changed what, outside the governed path.
+        let audit = try LedgerRendering.audit(try await world.ledger())
+        #expect(audit.contains("Out-of-band changes:\n"), "\(audit)")
+        #expect(audit.contains(" Changed .data.allowRoles of v1 ConfigMap default/gateway on eu-west by kubectl-patch (Update)\n"), "\(audit)")
     }
 
     @Test func aForcedServerSideApplyByAnotherManagerIsAnOwnershipTakeover() async throws {
@@ -139,8 +143,10 @@ import TestSupport
         #expect(reverted[path: "status", "drifted"] == 0)
         let recreated = try await world.region.admin.get(.configMaps, name: "gateway", namespace: "default")
         #expect(recreated[path: "data", "allowRoles"] == "admins")
-        let events = try await world.ledger().map(\.event)
+        let entries = try await world.ledger()
+        let events = entries.map(\.event)
         #expect(events.filter { $0 == .deviation }.count == 1 && events.filter { $0 == .reverted }.count == 1)
+        #expect(try LedgerRendering.audit(entries).contains(" Reverted v1 ConfigMap default/gateway on eu-west\n"))
     }
 
     @Test func aChangeMadeWhileTheControllerWasStoppedIsFoundAtStartOnce() async throws {
