@@ -1,6 +1,7 @@
 import EvolutionAPI
 import EvolutionEngine
 import KubeJSON
+import KubeSemantics
 import Testing
 
 /// Drift, decided: departures from what a step applied are found from the watched objects,
@@ -151,5 +152,49 @@ import Testing
         let released = d.tick(at: at(7))
         #expect(released.events.map(\.reason).contains("DriftCleared"))
         #expect(released.applies.map(\.step) == ["next"])
+    }
+}
+
+/// Attribution says who only when managedFields say so; otherwise it says why it cannot.
+@Suite struct DriftAttributionTests {
+    static let owned = OwnedObject(target: "local", step: "flag", object: DriftTests.flagKey, fields: ["f:data": ["f:mode": [:]]],
+                                   valuesHash: DriftInspection.valuesHash(DriftTests.flag, fields: try! FieldSet(fieldsV1: ["f:data": ["f:mode": [:]]])),
+                                   resourceVersion: "10")
+
+    static func live(_ managedFields: JSON?) -> JSON {
+        var object = configMap("flag", ["mode": "open"])
+        object["metadata"]?["resourceVersion"] = "11"
+        if let managedFields { object["metadata"]?["managedFields"] = managedFields }
+        return object
+    }
+
+    @Test func withoutManagedFieldsNobodyIsNamed() throws {
+        let found = try #require(DriftInspection.inspect(Self.owned, live: Self.live(nil)))
+        #expect(found.manager == nil && found.attribution == "cannot attribute: the object carries no managedFields")
+        #expect(found.who == "cannot attribute: the object carries no managedFields")
+    }
+
+    @Test func malformedManagedFieldsAreNotGuessedFrom() throws {
+        let found = try #require(DriftInspection.inspect(Self.owned, live: Self.live([["manager": "x", "operation": "Sideways"]])))
+        #expect(found.manager == nil && found.attribution == "cannot attribute: its managedFields are malformed")
+    }
+
+    @Test func aRemovedFieldWithNoOwnerIsNotPinnedOnTheLastWriter() throws {
+        var object = Self.live([["manager": "kubectl-edit", "operation": "Update", "apiVersion": "v1", "time": "2026-03-10T09:31:00Z",
+                                 "fieldsType": "FieldsV1", "fieldsV1": ["f:metadata": ["f:labels": ["f:x": [:]]]]]])
+        object["data"] = [:]
+        let found = try #require(DriftInspection.inspect(Self.owned, live: object))
+        #expect(found.manager == nil && found.fields == [".data.mode"])
+        #expect(found.attribution == "cannot attribute: no other manager holds the changed fields (removed, which leaves no owner)")
+    }
+
+    @Test func theLatestOfSeveralHoldersIsNamed() throws {
+        func entry(_ manager: String, _ time: String) -> JSON {
+            ["manager": .string(manager), "operation": "Update", "apiVersion": "v1", "time": .string(time), "fieldsType": "FieldsV1",
+             "fieldsV1": ["f:data": ["f:mode": [:]]]]
+        }
+        let found = try #require(DriftInspection.inspect(Self.owned, live: Self.live([entry("early", "2026-03-10T09:31:00Z"),
+                                                                                      entry("late", "2026-03-10T09:32:00Z")])))
+        #expect(found.manager == "late" && found.time == "2026-03-10T09:32:00Z")
     }
 }
