@@ -54,6 +54,27 @@ public struct SimCluster: Sendable {
     }
 }
 
+/// A home cluster (the Evolution CRD installed, its Evolutions' default account cluster-admin)
+/// and a region over TLS whose kubeconfig is Secret `region` in the home's default namespace.
+public struct HomeAndRegion: Sendable {
+    public let home: SimCluster
+    public let region: SimCluster
+
+    public static func start(home: String = "home", region: String = "eu-west") async throws -> HomeAndRegion {
+        let homeCluster = try await SimCluster.start(home)
+        try await homeCluster.admin.installEvolutionCRD()
+        try await homeCluster.admin.grantClusterAdmin()
+        let regionCluster = try await SimCluster.start(region, tls: true)
+        try await homeCluster.admin.storeKubeconfig(of: regionCluster, secret: region)
+        return HomeAndRegion(home: homeCluster, region: regionCluster)
+    }
+
+    public func stop() async {
+        await home.stop()
+        await region.stop()
+    }
+}
+
 public struct SimTestingError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }

@@ -16,4 +16,20 @@ public enum Fixtures {
               converge: {checks: [{jsonPath: {object: {apiVersion: v1, kind: ConfigMap, name: \(configMap), namespace: \(objectNamespace)}, path: .data.never, exists: true}}]}
         """
     }
+
+    /// An Evolution `gw` that applies ConfigMap default/gateway (`allowRoles: admins`) on target
+    /// `eu-west` (kubeconfig Secret `eu-west`), with drift policy `policy`: what drift tests change.
+    public static func gatewayEvolution(policy: String = "Report") -> String {
+        """
+        apiVersion: causeway.dev/v1alpha1
+        kind: Evolution
+        metadata: {name: gw, namespace: default}
+        spec:
+          targets: [{name: eu-west, kubeconfigSecretRef: {name: eu-west}}]
+          drift: {policy: \(policy)}
+          steps:
+            - name: gateway-policy
+              apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: gateway, namespace: default}, data: {allowRoles: admins}}]}
+        """
+    }
 }

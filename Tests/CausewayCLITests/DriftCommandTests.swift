@@ -11,23 +11,11 @@ import TestSupport
 /// naming who changed what), 2 when a target cannot be checked.
 @Suite(.serialized) struct DriftCommandTests {
     @Test func exitsZeroOneOrTwoAndNamesWhoChangedWhat() async throws {
-        let home = try await SimCluster.start("drift-cli-home")
-        try await home.admin.installEvolutionCRD()
-        try await home.admin.grantClusterAdmin()
-        let region = try await SimCluster.start("eu-west", tls: true)
-        try await home.admin.storeKubeconfig(of: region, secret: "eu-west")
+        let clusters = try await HomeAndRegion.start(home: "drift-cli-home")
+        let home = clusters.home, region = clusters.region
         let dir = NSTemporaryDirectory() + "drift-cli-\(UUID().uuidString)"
         let homeConfig = try home.writeKubeconfig(in: dir), regionConfig = try region.writeKubeconfig(in: dir)
-        try await home.admin.create(yaml: """
-            apiVersion: causeway.dev/v1alpha1
-            kind: Evolution
-            metadata: {name: gw, namespace: default}
-            spec:
-              targets: [{name: eu-west, kubeconfigSecretRef: {name: eu-west}}]
-              steps:
-                - name: gateway-policy
-                  apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: gateway}, data: {allowRoles: admins}}]}
-            """)
+        try await home.admin.create(yaml: Fixtures.gatewayEvolution())
         let controller = EvolutionController(client: home.admin, options: .init(ledger: .configMaps))
         let running = Task { await controller.run() }
         _ = try await home.admin.waitFor(.evolutions, "gw") { $0[path: "status", "phase"] == "Converged" }

@@ -64,23 +64,10 @@ import TestSupport
     }
 
     static func start(policy: String) async throws -> World {
-        let home = try await SimCluster.start("drift-home")
-        try await home.admin.installEvolutionCRD()
-        try await home.admin.grantClusterAdmin()
-        let region = try await SimCluster.start("eu-west", tls: true)
-        try await home.admin.storeKubeconfig(of: region, secret: "eu-west")
+        let clusters = try await HomeAndRegion.start(home: "drift-home")
+        let home = clusters.home, region = clusters.region
         let kubeconfig = try region.writeKubeconfig(in: NSTemporaryDirectory() + "drift-\(UUID().uuidString)")
-        try await home.admin.create(yaml: """
-            apiVersion: causeway.dev/v1alpha1
-            kind: Evolution
-            metadata: {name: gw, namespace: default}
-            spec:
-              targets: [{name: eu-west, kubeconfigSecretRef: {name: eu-west}}]
-              drift: {policy: \(policy)}
-              steps:
-                - name: gateway-policy
-                  apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: gateway, namespace: default}, data: {allowRoles: admins}}]}
-            """)
+        try await home.admin.create(yaml: Fixtures.gatewayEvolution(policy: policy))
         let (metrics, task) = runController(home.admin)
         let world = World(home: home, region: region, kubeconfig: kubeconfig, metrics: metrics, task: task)
         _ = try await home.admin.waitFor(.evolutions, "gw") { $0[path: "status", "phase"] == "Converged" }
