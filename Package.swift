@@ -39,7 +39,8 @@ let package = Package(
         // Kubernetes object semantics as pure functions: patches, selectors, structural schemas, field ownership.
         .target(name: "KubeSemantics", dependencies: ["KubeJSON"]),
         .target(name: "KubeSim", dependencies: [
-            "KubeJSON", "KubeYAML", "KubeSemantics", "RFC3339",
+            // KubeClient: KubeSim calls admission webhooks over HTTPS as the real API server does.
+            "KubeJSON", "KubeYAML", "KubeSemantics", "RFC3339", "KubeClient",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -57,6 +58,13 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["KubeJSON"]),
         // One KubeSim test harness for every suite: clusters, kubeconfig Secrets, the causeway binary as a child, watch-driven waits.
         .target(name: "KubeSimTesting", dependencies: ["KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "TestSupport"]),
+        // The HTTPS server admission webhooks are served from (`causeway webhook`, and tests of KubeSim's webhook calls).
+        .target(name: "WebhookServer", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
         .target(name: "LoopbackHTTP"),
         // The Evolution controller: the engine's decisions carried out against real API servers.
@@ -87,7 +95,7 @@ let package = Package(
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LoopbackHTTP"]),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient", "TestSupport", "KubeSimTesting"]),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient", "TestSupport", "KubeSimTesting", "WebhookServer"]),
         .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI", "KubeSemantics", "TestSupport"]),

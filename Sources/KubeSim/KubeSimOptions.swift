@@ -35,6 +35,10 @@ public struct KubeSimOptions: Sendable {
     public var dataDirectory: String?
     /// The simulated workload controllers of this instance.
     public var simulation = SimulationOptions()
+    /// Where admission webhooks that name a Service (`clientConfig.service`) are reached:
+    /// `"namespace/name:port"` → `"host:port"` (a real cluster resolves the Service; KubeSim has
+    /// no network of its own). Webhooks with a `url` need nothing here.
+    public var serviceEndpoints: [String: String] = [:]
 
     public init(name: String = "kubesim") {
         self.name = name

@@ -59,6 +59,11 @@ extension APIServer {
         }
         object["metadata"]?["resourceVersion"] = nil
 
+        // Mutating admission webhooks see the object before defaults, pruning and validation apply to what they return.
+        if let admission = c.admission {
+            object = try admission.reach(.mutating, AdmissionAttributes(c, name: name, object: object, existing: existing, operation: operation))
+        }
+
         // Custom resources: defaults, pruning and the structural schema.
         var warnings: [String] = []
         if type.isCustom, let schema = type.structuralSchema {
@@ -112,6 +117,11 @@ extension APIServer {
                                                        apiVersion: type.apiVersion, subresource: c.info.subresource, time: now,
                                                        managedFields: entries, listSemantics: { type.listSemantics($0) })
             object["metadata"]?["managedFields"] = updated.isEmpty ? nil : .array(updated.map(\.json))
+        }
+
+        // Validating admission webhooks see the object as it would be stored.
+        if let admission = c.admission {
+            object = try admission.reach(.validating, AdmissionAttributes(c, name: name, object: object, existing: existing, operation: operation))
         }
 
         // No-op writes store nothing and keep the resourceVersion (KUBE-API.md §2.2).

@@ -26,6 +26,12 @@ extension APIServer {
             throw APIError.invalid(c.type, name, [.notSupported("propagationPolicy", .string(policy), supported: ["Foreground", "Background", "Orphan", "nil"])])
         }
         let dryRun = c.dryRun || options["dryRun"]?.arrayValue?.contains("All") == true
+        if let admission = c.admission {
+            var attributes = AdmissionAttributes(c, name: name, object: .null, existing: existing, operation: "Delete")
+            attributes.dryRun = dryRun
+            _ = try admission.reach(.mutating, attributes)
+            _ = try admission.reach(.validating, attributes)
+        }
         let accepted = options["orphanDependents"]?.boolValue == false
 
         var finalizers = (existing[path: "metadata", "finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)

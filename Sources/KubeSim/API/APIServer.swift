@@ -29,6 +29,8 @@ final class APIServer: @unchecked Sendable {
     var rbacCache: (stamp: [Int64], policy: RBACPolicy)?
     /// ServiceAccount tokens handed out by TokenRequest, until they expire.
     var issuedTokens: [String: IssuedToken] = [:]
+    /// Calls admission webhooks (keeping a connection per webhook).
+    let webhookCaller = WebhookCaller()
 
     init(options: KubeSimOptions) {
         self.options = options
@@ -84,7 +86,7 @@ final class APIServer: @unchecked Sendable {
         return response
     }
 
-    private func record(_ request: APIRequest, requester: String, response: APIResponse) {
+    func record(_ request: APIRequest, requester: String, response: APIResponse) {
         let info = RequestInfo.parse(method: request.method, path: request.path, watchParameter: request.isWatch)
         let code: Int
         switch response {
@@ -105,7 +107,8 @@ final class APIServer: @unchecked Sendable {
         return .object(status: error.code, body: error.status, headers: error.headers)
     }
 
-    private func route(_ request: APIRequest, user requester: SimUser, sink: @escaping () -> WatchSink) throws -> APIResponse {
+    func route(_ request: APIRequest, user requester: SimUser, admission: AdmissionStage? = nil,
+               sink: @escaping () -> WatchSink) throws -> APIResponse {
         // Authentication, then impersonation, then authorisation as the impersonated user (KUBE-API.md §8).
         let user = try impersonate(request, requester: requester)
         guard let info = RequestInfo.parse(method: request.method, path: request.path, watchParameter: request.isWatch) else {
@@ -120,7 +123,7 @@ final class APIServer: @unchecked Sendable {
         if info.namespaceGiven && !type.namespaced && info.resource != "namespaces" {
             throw APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: [:])
         }
-        let context = RequestContext(request: request, info: info, type: type, user: user)
+        let context = RequestContext(request: request, info: info, type: type, user: user, admission: admission)
         try checkSubresource(context)
         let before = store.revision
         let response = try dispatch(context, sink: sink)
@@ -188,6 +191,8 @@ struct RequestContext {
     var info: RequestInfo
     var type: ResourceType
     var user: SimUser
+    /// Set while admission webhooks take part in this request (see `APIServer.handleAdmitted`).
+    var admission: AdmissionStage?
 
     var namespace: String? { type.namespaced ? info.namespace : nil }
 

@@ -29,8 +29,44 @@ enum ObjectRules {
         case ("events.k8s.io", "Event"): return eventsEvent(object)
         case ("rbac.authorization.k8s.io", "RoleBinding"): return roleRef(object, kinds: ["Role", "ClusterRole"])
         case ("rbac.authorization.k8s.io", "ClusterRoleBinding"): return roleRef(object, kinds: ["ClusterRole"])
+        case ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+             ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): return webhooks(object)
         default: return []
         }
+    }
+
+    /// Each webhook is reached by exactly one of `url` (https only) or `service`, declares its side
+    /// effects and the AdmissionReview versions it speaks, and waits at most 30 s.
+    static func webhooks(_ object: JSON) -> [FieldError] {
+        var causes: [FieldError] = []
+        for (i, hook) in (object["webhooks"]?.arrayValue ?? []).enumerated() {
+            let at = "webhooks[\(i)]"
+            let client = hook["clientConfig"] ?? [:]
+            let url = client["url"]?.stringValue
+            if (url == nil) == (client["service"] == nil) {
+                causes.append(.required("\(at).clientConfig", "exactly one of url or service is required"))
+            }
+            if let url, !url.hasPrefix("https://") {
+                causes.append(.invalid("\(at).clientConfig.url", .string(url), "'https' is the only allowed URL scheme"))
+            }
+            if let effects = hook["sideEffects"]?.stringValue {
+                if !["None", "NoneOnDryRun"].contains(effects) {
+                    causes.append(.notSupported("\(at).sideEffects", .string(effects), supported: ["None", "NoneOnDryRun"]))
+                }
+            } else {
+                causes.append(.required("\(at).sideEffects", "must specify one of None, NoneOnDryRun"))
+            }
+            if (hook["admissionReviewVersions"]?.arrayValue ?? []).isEmpty {
+                causes.append(.required("\(at).admissionReviewVersions", "must specify one of v1, v1beta1"))
+            }
+            if let policy = hook["failurePolicy"]?.stringValue, !["Fail", "Ignore"].contains(policy) {
+                causes.append(.notSupported("\(at).failurePolicy", .string(policy), supported: ["Fail", "Ignore"]))
+            }
+            if let timeout = hook["timeoutSeconds"]?.intValue, !(1...30).contains(timeout) {
+                causes.append(.invalid("\(at).timeoutSeconds", .int(timeout), "the timeout value must be between 1 and 30 seconds"))
+            }
+        }
+        return causes
     }
 
     /// A binding names a role of a kind it may bind, in the RBAC group.

@@ -5,12 +5,13 @@ import X509
 
 /// A certificate authority minted at start-up and a serving certificate it
 /// signed for localhost and 127.0.0.1: kubectl only sends tokens over TLS.
-struct SimCertificates: Sendable {
-    var caPEM: String
-    var serverCertificatePEM: String
-    var serverKeyPEM: String
+public struct SimCertificates: Sendable {
+    public var caPEM: String
+    public var serverCertificatePEM: String
+    public var serverKeyPEM: String
 
-    static func generate(name: String) throws -> SimCertificates {
+    /// A CA and a server certificate it signed for 127.0.0.1, localhost and `dnsNames`.
+    public static func generate(name: String, dnsNames: [String] = []) throws -> SimCertificates {
         let now = Date()
         let caKey = P256.Signing.PrivateKey()
         let caName = try DistinguishedName { CommonName("KubeSim CA (\(name))") }
@@ -33,7 +34,7 @@ struct SimCertificates: Sendable {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
                 try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+                SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))] + dnsNames.map { .dnsName($0) })
             },
             issuerPrivateKey: .init(caKey))
         return SimCertificates(caPEM: try ca.serializeAsPEM().pemString,

@@ -91,6 +91,21 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let channel = context.channel
         let version = head.version
         let accept = request.header("Accept") ?? ""
+        // Writes that admission webhooks may see leave the event loop: calling a webhook takes a round trip.
+        if ["POST", "PUT", "PATCH", "DELETE"].contains(request.method), api.lock.withLock({ api.hasWebhooks }) {
+            let loop = context.eventLoop
+            let handler = NIOLoopBound(self, eventLoop: loop)
+            let boundContext = NIOLoopBound(context, eventLoop: loop)
+            let api = self.api
+            Task {
+                let response = await api.handleAdmitted(request, caller: api.webhookCaller) { fatalError("writes do not watch") }
+                loop.execute {
+                    guard boundContext.value.channel.isActive else { return }
+                    handler.value.write(context: boundContext.value, response: response, request: request, version: version, keepAlive: keepAlive)
+                }
+            }
+            return
+        }
         let response = api.handle(request) { [faults] in
             ChannelWatchSink(channel: channel, version: version, closeAfter: faults.watchEventLimit(for: request), accept: accept)
         }
@@ -98,7 +113,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         write(context: context, response: response, request: request, version: version, keepAlive: keepAlive)
     }
 
-    private func write(context: ChannelHandlerContext, response: APIResponse, request: APIRequest, version: HTTPVersion, keepAlive: Bool) {
+    func write(context: ChannelHandlerContext, response: APIResponse, request: APIRequest, version: HTTPVersion, keepAlive: Bool) {
         let status: Int
         var headers = HTTPHeaders()
         var bytes: [UInt8]
