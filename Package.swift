@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "EvolutionAPI", dependencies: ["KubeJSON", "RFC3339", "LedgerVocabulary"]),
         // The ledger's vocabulary: event kinds and detail shapes, one definition for the engine (writer) and the ledger's readers.
         .target(name: "LedgerVocabulary", dependencies: ["KubeJSON"]),
+        // The admission webhook's decisions about Evolutions (stamping who acknowledged), as pure functions.
+        .target(name: "EvolutionAdmission", dependencies: ["EvolutionAPI", "KubeJSON"]),
         .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON", "KubeSemantics", "LedgerVocabulary"]),
         .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", "RFC3339", "LedgerVocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         // Seeded randomness shared by the property tests; running commands (kubectl, causeway) as a user would.
@@ -83,6 +85,7 @@ let package = Package(
 
         .executableTarget(name: "causeway", dependencies: [
             "KubeJSON", "KubeYAML", "KubeClient", "KubeSim", "EvolutionAPI", "EvolutionController", "ControllerRuntime", "Ledger",
+            "EvolutionAdmission", "WebhookServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -98,6 +101,7 @@ let package = Package(
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeClient", "TestSupport", "KubeSimTesting", "WebhookServer"]),
         .testTarget(name: "KubeSemanticsTests", dependencies: ["KubeSemantics", "KubeYAML"]),
         .testTarget(name: "EvolutionAPITests", dependencies: ["EvolutionAPI", "KubeYAML"]),
+        .testTarget(name: "EvolutionAdmissionTests", dependencies: ["EvolutionAdmission", "EvolutionAPI", "KubeJSON", "KubeSemantics"]),
         .testTarget(name: "EvolutionEngineTests", dependencies: ["EvolutionEngine", "EvolutionAPI", "KubeSemantics", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeSimTesting"]),
         .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger", "TestSupport", "KubeSimTesting"]),

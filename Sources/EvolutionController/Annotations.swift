@@ -2,25 +2,42 @@ import EvolutionAPI
 import EvolutionEngine
 import KubeJSON
 
-/// Acknowledgments and retry requests arrive as annotations on the Evolution;
-/// who set them comes from the managedFields entry that owns the annotation.
+/// Acknowledgments and retry requests arrive as annotations on the Evolution. Who set them is
+/// the user Causeway's admission webhook stamped beside them (`AdmissionStamp`); without a
+/// stamp that covers the current value, only the field manager that owns the annotation is
+/// known — a tool, not a person — and the acknowledgment is unattributed.
 enum Annotations {
-    static func acknowledgments(_ evolution: JSON, now: Timestamp) -> [Acknowledgment] {
-        let prefix = "ack.causeway.dev/"
-        return (evolution[path: "metadata", "annotations"]?.objectValue ?? [:]).compactMap { key, _ in
-            guard key.hasPrefix(prefix) else { return nil }
+    struct Acknowledgments {
+        var attributed: [Acknowledgment] = []
+        /// Not stamped by the webhook (it was down, or not installed); `by` names the field manager.
+        var unattributed: [Acknowledgment] = []
+    }
+
+    static func acknowledgments(_ evolution: JSON, now: Timestamp) -> Acknowledgments {
+        let annotations = evolution[path: "metadata", "annotations"]?.objectValue ?? [:]
+        var found = Acknowledgments()
+        for (key, value) in annotations where key.hasPrefix(AdmissionStamp.ackAnnotationPrefix) {
+            let step = String(key.dropFirst(AdmissionStamp.ackAnnotationPrefix.count))
             let owner = manager(of: key, in: evolution)
-            return Acknowledgment(step: String(key.dropFirst(prefix.count)), by: owner?.manager ?? "unknown",
-                                  at: owner?.time.flatMap { Timestamp(rfc3339: $0) } ?? now)
+            let at = owner?.time.flatMap { Timestamp(rfc3339: $0) } ?? now
+            if let stamp = annotations[AdmissionStamp.ackStamp(for: step)]?.stringValue.flatMap(AdmissionStamp.init(text:)),
+               stamp.value == value.stringValue {
+                found.attributed.append(Acknowledgment(step: step, by: stamp.user, at: at))
+            } else {
+                found.unattributed.append(Acknowledgment(step: step, by: "unattributed (field manager \(owner?.manager ?? "unknown"))", at: at))
+            }
         }
+        return found
     }
 
     /// `retry.causeway.dev/step: NAME`; the token is when it was set, so each request is honoured once.
     static func retry(_ evolution: JSON) -> RetryRequest? {
         guard let step = evolution[path: "metadata", "annotations", RetryRequest.annotation]?.stringValue, !step.isEmpty else { return nil }
         let owner = manager(of: RetryRequest.annotation, in: evolution)
+        let stamp = evolution[path: "metadata", "annotations", AdmissionStamp.retryStamp]?.stringValue.flatMap(AdmissionStamp.init(text:))
+        let by = stamp.flatMap { $0.value == step ? $0.user : nil } ?? "unattributed (field manager \(owner?.manager ?? "unknown"))"
         return RetryRequest(step: step, token: "\(step)@\(owner?.time ?? evolution[path: "metadata", "resourceVersion"]?.stringValue ?? "")",
-                            requestedBy: owner?.manager ?? "unknown")
+                            requestedBy: by)
     }
 
     /// The manager (and time) of the managedFields entry owning `metadata.annotations[key]`.

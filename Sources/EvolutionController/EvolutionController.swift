@@ -21,6 +21,8 @@ public final class EvolutionController: Sendable {
         public var identity = "causeway-controller"
         /// Which account an Evolution acts as, and what it may reference.
         public var tenancy = TenancyPolicy()
+        /// Honour only acknowledgments the admission webhook stamped with a user (`causeway webhook`).
+        public var requireAttributedAcks = false
         /// Signs every ledger batch's head (kept with the entries and anchored in status);
         /// nil leaves ledgers unsigned (the status anchor then carries no signature).
         public var signer: LedgerSigner?
@@ -67,7 +69,7 @@ public final class EvolutionController: Sendable {
             events: EventRecorder(client: client, reportingController: "causeway.dev/evolution-controller",
                                   reportingInstance: options.identity, metrics: options.metrics, logger: Self.logger(options, "events")),
             logger: Self.logger(options, "evolution"), metrics: options.metrics,
-            now: options.now)
+            requireAttributedAcks: options.requireAttributedAcks, now: options.now)
     }
 
     /// Drops updates that changed only status (the controller's own writes,

@@ -28,6 +28,8 @@ final class EvolutionReconciler: Reconciler {
     let events: EventRecorder
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Acknowledgments without the webhook's stamp are not honoured.
+    let requireAttributedAcks: Bool
     /// Every Warning the controller tells about an Evolution, by reason: what failed, counted.
     let warnings: MetricFamily
     /// Objects whose owned fields someone else changed, unresolved, per Evolution and target.
@@ -36,7 +38,9 @@ final class EvolutionReconciler: Reconciler {
     let pending = Mutex<[ControllerRuntime.ObjectKey: [ApplyResult]]>([:])
 
     init(cache: ObjectCache, home: KubeClient, targets: TargetClients, observed: ObservedObjects, ledgers: LedgerBook,
-         events: EventRecorder, logger: Logger, metrics: RuntimeMetrics, now: @escaping @Sendable () -> Date) {
+         events: EventRecorder, logger: Logger, metrics: RuntimeMetrics, requireAttributedAcks: Bool = false,
+         now: @escaping @Sendable () -> Date) {
+        self.requireAttributedAcks = requireAttributedAcks
         self.cache = cache
         self.home = home
         self.targets = targets
@@ -89,6 +93,8 @@ final class EvolutionReconciler: Reconciler {
             }
             // Decoded once; each later round starts from the status the engine decided.
             var current = EvolutionStatus(json: evolution["status"])
+            let acks = Annotations.acknowledgments(evolution, now: Self.timestamp(now()))
+            if requireAttributedAcks { await refuseUnattributed(acks.unattributed, status: current, evolution: evolution) }
             for _ in 0..<4 {
                 let stamp = Self.timestamp(now())
                 var observations = await self.observations(status: current, spec: spec, account: account, key: key, applyResults: results,
@@ -96,7 +102,7 @@ final class EvolutionReconciler: Reconciler {
                 observations.refusal = admitted.refusal ?? observations.refusal
                 let input = EngineInput(generation: generation, spec: decoded, status: current,
                                         observations: observations,
-                                        acknowledgments: Annotations.acknowledgments(evolution, now: stamp),
+                                        acknowledgments: acks.attributed + (requireAttributedAcks ? [] : acks.unattributed),
                                         retry: Annotations.retry(evolution), now: stamp)
                 let decision = EvolutionEngine.decide(input)
                 let performed = try await perform(decision, evolution: evolution, spec: spec, account: account, began: began)
@@ -179,6 +185,17 @@ final class EvolutionReconciler: Reconciler {
     }
 
     private func namespace(of key: ControllerRuntime.ObjectKey) -> String { key.namespace ?? "default" }
+
+    /// An acknowledgment nobody can be named for, of a step still waiting for one, is not honoured
+    /// under --require-attributed-acks; each such refusal is told (a Warning, counted, logged).
+    private func refuseUnattributed(_ acks: [Acknowledgment], status: EvolutionStatus, evolution: JSON) async {
+        for ack in acks where status.step(ack.step)?.acknowledgedBy == nil {
+            let message = "acknowledgment of \(ack.step) not honoured: it is \(ack.by), and --require-attributed-acks is set; "
+                + "acknowledge again with the admission webhook running (causeway webhook) so the acknowledgment names who made it"
+            logger.warning("\(message)", metadata: Self.metadata(evolution).merging(["reason": "UnattributedAcknowledgment"]) { $1 })
+            await warn(evolution, reason: "UnattributedAcknowledgment", message: message)
+        }
+    }
 
     /// `causeway_drifted_objects` for each target, from the status just decided.
     private func countDrift(_ status: EvolutionStatus, spec: EvolutionSpec?, key: ControllerRuntime.ObjectKey) {

@@ -43,6 +43,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Refuse kubeconfig Secrets outside the Evolution's namespace (--no-cross-namespace-refs=false allows them; they are still read as the Evolution's account).")
     var noCrossNamespaceRefs: Bool = true
 
+    @Flag(help: "Honour only acknowledgments the admission webhook (causeway webhook) stamped with the user who made them.")
+    var requireAttributedAcks = false
+
     @OptionGroup var logging: LoggingOptions
 
     @Option(help: "The controller's own namespace: the ledger signing key's Secret (\(LedgerSigningKeys.secretName)) and the public keys' ConfigMap (\(LedgerSigningKeys.publicKeysConfigMap)) live there. Default: the pod's namespace in a cluster, else causeway-system.")
@@ -77,6 +80,7 @@ struct ControllerCommand: AsyncParsableCommand {
         options.tenancy = TenancyPolicy(defaultServiceAccount: defaultServiceAccount, allowCrossNamespaceRefs: !noCrossNamespaceRefs,
                                         controllerNamespace: ownNamespace)
         options.signer = signer
+        options.requireAttributedAcks = requireAttributedAcks
         // Every key the controller ever published (a rotated key still verifies what it signed).
         options.keyring = try await LedgerSigningKeys.keyring(client: client, namespace: ownNamespace)
         let keysNamespace = ownNamespace

@@ -112,7 +112,7 @@ public struct ApplyResult: Sendable, Hashable {
 /// annotation `ack.causeway.dev/<step>`; `by` is the managedFields manager or
 /// user who set it).
 public struct Acknowledgment: Sendable, Hashable {
-    public static func annotation(for step: String) -> String { "ack.causeway.dev/\(step)" }
+    public static func annotation(for step: String) -> String { AdmissionStamp.ackAnnotationPrefix + step }
 
     public var step: String
     public var by: String
@@ -131,7 +131,7 @@ public struct Acknowledgment: Sendable, Hashable {
 /// timestamp): the engine honours each token once, because the annotation
 /// stays on the object after it was acted upon.
 public struct RetryRequest: Sendable, Hashable {
-    public static let annotation = "retry.causeway.dev/step"
+    public static let annotation = AdmissionStamp.retryAnnotation
 
     public var step: String
     public var token: String

@@ -1,0 +1,106 @@
+import ArgumentParser
+import EvolutionAdmission
+import Foundation
+import KubeClient
+import KubeJSON
+import Logging
+import WebhookServer
+
+/// `causeway webhook`: the admission webhook that stamps acknowledgments and retry requests
+/// with the user the API server authenticated (`AckStamping`). Deploy/overlays/webhook runs it
+/// with a MutatingWebhookConfiguration (failurePolicy Ignore: an edit is never blocked by it;
+/// what it could not stamp is unattributed).
+struct WebhookCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "webhook",
+        abstract: "Serve Causeway's admission webhook over HTTPS: stamps who acknowledged or retried a step.",
+        discussion: "Paths: POST /mutate-evolutions (AdmissionReview, admission.k8s.io/v1), GET /healthz. The serving certificate comes from files or a kubernetes.io/tls Secret and is re-read every --reload-seconds; a changed pair is served from the next connection on.")
+
+    @Option(help: "Address to listen on.") var host = "0.0.0.0"
+    @Option(help: "Port to listen on (0 picks one and prints it).") var port = 9443
+    @Option(help: "PEM serving certificate (chain).") var certFile: String?
+    @Option(help: "PEM private key of the serving certificate.") var keyFile: String?
+    @Option(help: "A kubernetes.io/tls Secret holding the serving certificate, as NAMESPACE/NAME (read with --kubeconfig or in-cluster).")
+    var certSecret: String?
+    @Option(help: "Path to a kubeconfig, for --cert-secret; default: in-cluster config, else $KUBECONFIG or ~/.kube/config.")
+    var kubeconfig: String?
+    @Option(help: "How often to re-read the certificate, in seconds.") var reloadSeconds = 10
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if certSecret == nil && (certFile == nil || keyFile == nil) {
+            throw ValidationError("give the serving certificate: --cert-file and --key-file, or --cert-secret NAMESPACE/NAME")
+        }
+        if let certSecret, certSecret.split(separator: "/").count != 2 {
+            throw ValidationError("--cert-secret must be NAMESPACE/NAME, not \"\(certSecret)\"")
+        }
+    }
+
+    func run() async throws {
+        let logger = logging.bootstrap(defaultLevel: .info)
+        let source = try certificateSource()
+        var pair = try await source()
+        let log = logger
+        let server = try await WebhookServer.start(host: host, port: port, certificatePEM: pair.certificate, keyPEM: pair.key) { method, path, body in
+            Self.handle(method: method, path: path, body: body, logger: log)
+        }
+        say("causeway webhook: serving https://\(host):\(server.port) (POST /mutate-evolutions, GET /healthz)")
+        while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(max(1, reloadSeconds)))
+            do {
+                let next = try await source()
+                guard next != pair else { continue }
+                try server.reload(certificatePEM: next.certificate, keyPEM: next.key)
+                pair = next
+                logger.info("serving a new certificate")
+            } catch {
+                logger.error("cannot reload the serving certificate; still serving the previous one", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    struct Pair: Equatable { var certificate: String; var key: String }
+
+    private func certificateSource() throws -> @Sendable () async throws -> Pair {
+        if let certFile, let keyFile {
+            return {
+                guard let certificate = FileManager.default.contents(atPath: certFile), let key = FileManager.default.contents(atPath: keyFile) else {
+                    throw CommandFailure("cannot read \(certFile) or \(keyFile)")
+                }
+                return Pair(certificate: String(decoding: certificate, as: UTF8.self), key: String(decoding: key, as: UTF8.self))
+            }
+        }
+        let parts = (certSecret ?? "").split(separator: "/").map(String.init)
+        let config = kubeconfig == nil ? (try? RESTConfig.inCluster()) : nil
+        let client = try KubeClient(config: try config ?? KubeConfig.load(paths: kubeconfig.map { [$0] } ?? KubeConfig.defaultPaths()).restConfig())
+        return {
+            let secret = try await client.get(.secrets, name: parts[1], namespace: parts[0])
+            func field(_ key: String) throws -> String {
+                guard let encoded = secret[path: "data", key]?.stringValue, let data = Data(base64Encoded: encoded) else {
+                    throw CommandFailure("Secret \(parts[0])/\(parts[1]) has no \(key); it must be a kubernetes.io/tls Secret")
+                }
+                return String(decoding: data, as: UTF8.self)
+            }
+            return Pair(certificate: try field("tls.crt"), key: try field("tls.key"))
+        }
+    }
+
+    static func handle(method: String, path: String, body: [UInt8], logger: Logger) -> (status: Int, body: [UInt8]) {
+        let route = path.split(separator: "?").first.map(String.init) ?? path
+        if method == "GET", route == "/healthz" { return (200, Array("ok".utf8)) }
+        guard method == "POST", route == "/mutate-evolutions" else { return (404, Array(#"{"message":"not found"}"#.utf8)) }
+        guard let review = try? JSON.parse(body), let request = review["request"], let uid = request["uid"] else {
+            logger.warning("not an AdmissionReview", metadata: ["path": .string(path)])
+            return (400, Array(#"{"message":"expected an admission.k8s.io/v1 AdmissionReview"}"#.utf8))
+        }
+        var response = AckStamping.response(to: request)
+        response["uid"] = uid
+        if response["patch"] != nil {
+            logger.info("stamped who acknowledged or retried", metadata: [
+                "evolution": .string(request["name"]?.stringValue ?? ""), "namespace": .string(request["namespace"]?.stringValue ?? ""),
+                "user": .string(request[path: "userInfo", "username"]?.stringValue ?? "")])
+        }
+        let answer: JSON = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response]
+        return (200, answer.serialized())
+    }
+}
