@@ -60,9 +60,9 @@ private final class LeadershipLog: Sendable {
         await runA.value
         try await eventually("b takes over") { log.leaders == ["b"] }
         let takeover = ContinuousClock.now - killed
-        // leaseDuration + retryPeriod (with its 20% jitter), plus slack: the suite shares 2 cores with
-        // tests running in parallel (a whole `causeway dev` among them), which delays timers by hundreds of ms.
-        #expect(takeover < .milliseconds(1000 + 120 + 1000), "takeover took \(takeover)")
+        // Liveness, not speed: within a few lease periods. (leaseDuration + retryPeriod is 1.12 s; on the
+        // 2 cores CI shares with parallel suites timers slip by whole seconds: 2.18 s has been seen.)
+        #expect(takeover < .milliseconds(1000 + 120 + 4000), "takeover took \(takeover)")
 
         let runC = Task { await c.run { await log.lead("c") } }
         try await Task.sleep(for: .milliseconds(300))
@@ -87,7 +87,7 @@ private final class LeadershipLog: Sendable {
         // b emptied the holder as it stopped and c took the Lease from there: it did not wait for
         // b's lease to expire. (A time bound alone failed on CI's shared 2 cores: ~100 ms took 1.7 s.)
         #expect(Array(try await holders.value.drop { $0 == "b" }) == ["", "c"], "b released (after its last renewals), then c acquired")
-        #expect(handover < .milliseconds(1000 + 120 + 1000), "graceful handover took \(handover)")
+        #expect(handover < .milliseconds(1000 + 120 + 4000), "graceful handover took \(handover)")
 
         let lease = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
         runC.cancel()
