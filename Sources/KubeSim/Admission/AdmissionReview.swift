@@ -25,7 +25,7 @@ final class WebhookCaller: Sendable {
                 throw CallFailure(hook.unreachable ?? "no URL in clientConfig")
             }
             let base = "\(scheme)://\(host)\(target.port.map { ":\($0)" } ?? "")"
-            let client = try client(base: base, ca: hook.caBundle, timeout: hook.timeoutSeconds)
+            let client = try client(base: base, ca: hook.caBundle, serverName: hook.serverName, timeout: hook.timeoutSeconds)
             let response = try await client.send("POST", target.path.isEmpty ? "/" : target.path, body: review.serialized())
             do { answer = try JSON.parse(response.body) } catch { throw CallFailure("the response is not JSON: \(error)") }
         } catch {
@@ -82,11 +82,12 @@ final class WebhookCaller: Sendable {
         return .object(o)
     }
 
-    private func client(base: String, ca: [UInt8]?, timeout: Int) throws -> KubeClient {
-        let key = "\(base)#\(ca.map { Data($0).base64EncodedString() } ?? "")#\(timeout)"
+    private func client(base: String, ca: [UInt8]?, serverName: String?, timeout: Int) throws -> KubeClient {
+        let key = "\(base)#\(ca.map { Data($0).base64EncodedString() } ?? "")#\(serverName ?? "")#\(timeout)"
         if let known = clients.withLock({ $0[key] }) { return known }
         var config = RESTConfig(server: base)
         config.certificateAuthorityData = ca
+        config.tlsServerName = serverName
         config.timeout = .seconds(max(1, min(timeout, 30)))
         config.retry = .none
         config.userAgent = "kube-apiserver-admission"

@@ -23,6 +23,9 @@ struct AdmissionWebhook: Sendable {
     var url: String?
     /// Why there is no URL (an unknown Service), said when the call fails.
     var unreachable: String?
+    /// The name the serving certificate must carry: a Service's `NAME.NAMESPACE.svc`, as the
+    /// real server checks it, whatever address the endpoint has; nil for a `url` (its host).
+    var serverName: String?
     var caBundle: [UInt8]?
     var rules: [Rule]
     /// `Fail` (the default) or `Ignore`.
@@ -39,9 +42,11 @@ struct AdmissionWebhook: Sendable {
             let client = hook["clientConfig"] ?? [:]
             var url = client["url"]?.stringValue
             var unreachable: String?
+            var serverName: String?
             if url == nil, let service = client["service"] {
                 let namespace = service["namespace"]?.stringValue ?? "", serviceName = service["name"]?.stringValue ?? ""
                 let port = service["port"]?.intValue ?? 443
+                serverName = "\(serviceName).\(namespace).svc"
                 if let endpoint = endpoints["\(namespace)/\(serviceName):\(port)"] {
                     url = "https://\(endpoint)\(service["path"]?.stringValue ?? "")"
                 } else {
@@ -53,7 +58,7 @@ struct AdmissionWebhook: Sendable {
                      resources: strings(rule["resources"]), scope: rule["scope"]?.stringValue ?? "*")
             }
             return AdmissionWebhook(
-                kind: kind, configuration: configName, name: name, url: url, unreachable: unreachable,
+                kind: kind, configuration: configName, name: name, url: url, unreachable: unreachable, serverName: serverName,
                 caBundle: client["caBundle"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { Array($0) },
                 rules: rules, failurePolicy: hook["failurePolicy"]?.stringValue ?? "Fail",
                 timeoutSeconds: Int(hook["timeoutSeconds"]?.intValue ?? 10),

@@ -59,6 +59,9 @@ extension ResourceType {
         ResourceType(group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap", namespaced: true,
                      shortNames: ["cm"]),
         ResourceType(group: "", version: "v1", plural: "secrets", singular: "secret", kind: "Secret", namespaced: true),
+        // Stored only: no cluster IPs or endpoints (admission webhooks reach a Service through `KubeSimOptions.serviceEndpoints`).
+        ResourceType(group: "", version: "v1", plural: "services", singular: "service", kind: "Service", namespaced: true,
+                     shortNames: ["svc"], categories: ["all"], hasStatus: true),
         ResourceType(group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount",
                      namespaced: true, shortNames: ["sa"]),
         ResourceType(group: "", version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"]),
