@@ -91,7 +91,7 @@ let package = Package(
         ]),
         // The ledger's crash tests SIGKILL this child while it appends.
         .executableTarget(name: "ledger-crash-child", dependencies: ["Ledger", "KubeJSON"]),
-        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP", "Ledger", "KubeSim", "KubeSimTesting", "ControllerRuntime", "EvolutionController"]),
+        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP", "Ledger", "KubeSim", "KubeSimTesting", "ControllerRuntime", "EvolutionController", "EvolutionAdmission", "WebhookServer"]),
 
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON", "TestSupport"]),
         .testTarget(name: "RFC3339Tests", dependencies: ["RFC3339"]),

@@ -10,7 +10,7 @@ import LoopbackHTTP
 // a process of its own, so memory figures (RSS growth) are not flattered by heap an
 // earlier section freed.
 
-let sections = ["json", "yaml", "watch", "ledger", "kubesim", "runtime", "controller", "tenancy"]
+let sections = ["json", "yaml", "watch", "ledger", "kubesim", "runtime", "controller", "tenancy", "webhook"]
 let only = CommandLine.arguments.dropFirst().first
 var rows: [Row] = []
 
@@ -103,6 +103,10 @@ if only == "tenancy" {
 if only == "scale" {
     // Not in the default run: it needs the release `causeway` binary and takes a minute or more.
     rows += try await scaleBenchmarks(evolutionCount: Int(ProcessInfo.processInfo.environment["BENCH_EVOLUTIONS"] ?? "1000") ?? 1000)
+}
+
+if only == "webhook" {
+    rows += try await webhookBenchmarks()
 }
 
 if only == "drift" {
