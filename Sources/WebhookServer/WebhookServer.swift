@@ -97,8 +97,9 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                     context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: .init(statusCode: status),
                                                                                       headers: headers))), promise: nil)
                     context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(bytes: response)))), promise: nil)
+                    let channel = context.channel
                     context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
-                        if !keepAlive { context.close(promise: nil) }
+                        if !keepAlive { channel.close(promise: nil) }
                     }
                 }
             }
