@@ -2,7 +2,19 @@ import ArgumentParser
 import Foundation
 import KubeClient
 
+/// One binary, two front doors: `causeway …`, and `kubectl causeway …` when it is installed
+/// (or symlinked) as `kubectl-causeway`, which is how kubectl finds plugins on the PATH.
 @main
+enum Entry {
+    static func main() async {
+        if URL(fileURLWithPath: CommandLine.arguments[0]).lastPathComponent == "kubectl-causeway" {
+            await KubectlPlugin.main()
+        } else {
+            await Causeway.main()
+        }
+    }
+}
+
 struct Causeway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Change governance for Kubernetes: ordered, convergence-checked, recorded.",
@@ -42,6 +54,6 @@ struct CommandFailure: Error, CustomStringConvertible {
 
 /// Writes a line to stdout at once: `print` is fully buffered when stdout is a
 /// pipe, and progress must show as it happens.
-func say(_ line: String = "") {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+func say(_ line: String = "", terminator: String = "\n") {
+    FileHandle.standardOutput.write(Data((line + terminator).utf8))
 }

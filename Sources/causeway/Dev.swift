@@ -85,7 +85,7 @@ struct Dev: AsyncParsableCommand {
                                                          .merge(["metadata": ["annotations": [.init(stringLiteral: "ack.causeway.dev/\(step)"): "approved"]]]),
                                                          options: WriteOptions(fieldManager: "dev-operator"))
                 } else {
-                    say("            → \(step) waits for acknowledgment: kubectl --kubeconfig \(directory)/home.kubeconfig annotate evo \(name) -n \(namespace) ack.causeway.dev/\(step)=approved")
+                    say("            → \(step) waits for acknowledgment: PATH=$PWD/.causeway-dev/bin:$PATH kubectl causeway ack \(name) \(step) -n \(namespace) --kubeconfig \(directory)/home.kubeconfig")
                 }
             }
             let phase = current[path: "status", "phase"]?.stringValue ?? ""

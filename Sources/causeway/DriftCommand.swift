@@ -64,11 +64,7 @@ struct DriftCommand: AsyncParsableCommand {
                     d.kind == .deleted ? "(deleted)" : (d.fields.isEmpty ? "(values)" : d.fields.joined(separator: ",")),
                     d.who, d.time ?? "-", f.policy.rawValue, f.recorded ? "Recorded" : "New"]
         }
-        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
-        for row in [header] + rows {
-            say(row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  "))
-        }
+        say(columns([header] + rows), terminator: "")
     }
 
     static func json(_ report: DriftScan.Report) -> JSON {

@@ -105,8 +105,8 @@ struct LedgerSource: ParsableArguments {
 
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ledger", abstract: "Read an Evolution's hash-chained ledger.",
-        subcommands: [Show.self, Verify.self, Export.self])
+        commandName: "ledger", abstract: "Read an Evolution's hash-chained ledger (`ledger EVO` shows it).",
+        subcommands: [Show.self, Verify.self, Export.self], defaultSubcommand: Show.self)
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the ledger's entries.")
