@@ -9,13 +9,15 @@ as_root() {
   fi
 }
 
-# ensure_system_packages: libcurl (OpenSSL flavour, with HTTP/2), libyaml, openssl, pkg-config.
+# ensure_system_packages: libcurl (OpenSSL flavour, with HTTP/2), libyaml, openssl, pkg-config, lua5.4.
 ensure_system_packages() {
   local missing=()
   pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
   pkg-config --exists yaml-0.1 2>/dev/null || missing+=(libyaml-dev)
   command -v pkg-config >/dev/null || missing+=(pkg-config)
   command -v openssl >/dev/null || missing+=(openssl)
+  # The Argo CD health check (Deploy/integrations/argocd) is tested under a real Lua.
+  command -v lua5.4 >/dev/null || missing+=(lua5.4)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     as_root apt-get update -qq
