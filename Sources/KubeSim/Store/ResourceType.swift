@@ -80,6 +80,8 @@ extension ResourceType {
                      kind: "RoleBinding", namespaced: true),
         ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings", singular: "clusterrolebinding",
                      kind: "ClusterRoleBinding", namespaced: false),
+        ResourceType(group: "policy", version: "v1", plural: "poddisruptionbudgets", singular: "poddisruptionbudget",
+                     kind: "PodDisruptionBudget", namespaced: true, shortNames: ["pdb"], hasStatus: true, tracksGeneration: true),
         ResourceType(group: "admissionregistration.k8s.io", version: "v1", plural: "mutatingwebhookconfigurations",
                      singular: "mutatingwebhookconfiguration", kind: "MutatingWebhookConfiguration", namespaced: false, tracksGeneration: true),
         ResourceType(group: "admissionregistration.k8s.io", version: "v1", plural: "validatingwebhookconfigurations",
