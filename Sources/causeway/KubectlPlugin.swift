@@ -14,7 +14,7 @@ struct KubectlPlugin: AsyncParsableCommand {
         commandName: "kubectl causeway",
         abstract: "Operate Causeway Evolutions: see them, acknowledge, retry, pause, and read their ledgers.",
         subcommands: [PluginGet.self, PluginStatus.self, PluginAck.self, PluginRetry.self, PluginPause.self, PluginResume.self,
-                      LedgerCommand.self, LedgerCommand.Verify.self, AuditCommand.self, DriftCommand.self])
+                      LedgerCommand.self, LedgerCommand.Verify.self, AuditCommand.self, DriftCommand.self, PlanCommand.self])
 }
 
 /// The Evolution as the cluster has it, or a one-line error that says what to do.

@@ -153,3 +153,33 @@ extension CLITests {
                             uid: evolution["uid"]?.stringValue ?? "")
     }
 }
+
+extension CLITests {
+    /// `plan -f`: the essay's order offline, and every problem of a broken manifest at its path.
+    @Test func planPrintsWavesOrEveryProblemAtItsPath() async throws {
+        var run = try await Self.causeway(["plan", "-f", "Manifests/examples/essay.yaml"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "roles-v2: 4 steps on us-east, eu-west, ap-south")
+        #expect(lines.contains("  wave 4:") && lines.contains("    feature-flag on us-east, eu-west, ap-south after gateway-policy; waits for an acknowledgment"),
+                "\(run.stdout)")
+        #expect(lines.contains { $0.hasPrefix("    idp-roles on us-east, eu-west, ap-south; lockstep barrier") })
+        run = try await Self.causeway(["plan", "-f", "-"], stdin: """
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: broken}
+            spec:
+              steps:
+                - {name: a, after: [ghost], apply: {manifests: [{apiVersion: v1, kind: ConfigMap}]}}
+                - {name: b, after: [a], converge: {stableFor: 2h}, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: b}}]}}
+            """)
+        #expect(run.status == 1)
+        #expect(run.stdout == """
+            broken: invalid
+              spec.steps[0].after[0]: "ghost" is not a step here; use one of: b
+              spec.steps[0].apply.manifests[0]: missing metadata.name; every object needs apiVersion, kind and metadata.name
+              spec.steps[1].converge.stableFor: 2h0m0s is not shorter than timeout 10m0s, so the step could never converge; lengthen converge.timeout or shorten stableFor
+
+            """, "\(run.stdout)")
+    }
+}

@@ -52,7 +52,7 @@ struct SpecValidationTests {
             """, [
                 #"spec.steps[1].name: "a" is already the name of spec.steps[0]; step names must be unique"#,
                 #"spec.steps[2].after[1]: "a" is listed twice; list each predecessor once"#,
-                #"spec.steps[2].after[2]: "nope" is not a step here; use one of: a, a"#,
+                #"spec.steps[2].after[2]: "nope" is not a step here; use one of: a"#,
                 #"spec.steps[2].after[3]: a step cannot come after itself; remove "b""#,
             ])
     }
@@ -183,7 +183,7 @@ struct SpecValidationTests {
               compensation: [{name: a, after: [zz], apply: {manifests: [\(Self.cm)]}}]
             """, [
                 "spec.onFailure.action: is Halt, so the declared compensation would never run; set action: Compensate, or remove onFailure.compensation",
-                #"spec.onFailure.compensation[0].after[0]: "zz" is not a step here; use one of: "#,
+                #"spec.onFailure.compensation[0].after[0]: "zz" is not a step here; there is no other step to come after: remove it"#,
                 #"spec.onFailure.compensation[0].name: "a" is also a forward step; compensation steps need their own names (the ledger and acknowledgments refer to steps by name)"#,
             ])
     }

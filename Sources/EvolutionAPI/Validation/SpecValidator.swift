@@ -67,8 +67,9 @@ enum SpecValidator {
                 if name == step.name {
                     issues.append(SpecIssue("\(path).after[\(a)]", "a step cannot come after itself; remove \"\(name)\""))
                 } else if firstIndex[name] == nil {
-                    let known = steps.map(\.name).filter { $0 != step.name }.joined(separator: ", ")
-                    issues.append(SpecIssue("\(path).after[\(a)]", "\"\(name)\" is not a step here; use one of: \(known)"))
+                    let known = Array(Set(steps.map(\.name).filter { $0 != step.name })).sorted()
+                    issues.append(SpecIssue("\(path).after[\(a)]", "\"\(name)\" is not a step here; "
+                        + (known.isEmpty ? "there is no other step to come after: remove it" : "use one of: \(known.joined(separator: ", "))")))
                 } else if !seenAfter.insert(name).inserted {
                     issues.append(SpecIssue("\(path).after[\(a)]", "\"\(name)\" is listed twice; list each predecessor once"))
                 }
