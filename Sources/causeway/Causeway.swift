@@ -19,7 +19,7 @@ struct Causeway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Change governance for Kubernetes: ordered, convergence-checked, recorded.",
         version: CausewayVersion.current,
-        subcommands: [Dev.self, ControllerCommand.self, WebhookCommand.self, LedgerCommand.self, AuditCommand.self, DriftCommand.self, PlanCommand.self, KubeSimCommand.self, Convert.self, Get.self])
+        subcommands: [Dev.self, ControllerCommand.self, WebhookCommand.self, LedgerCommand.self, AuditCommand.self, DriftCommand.self, PlanCommand.self, ReferenceCommand.self, KubeSimCommand.self, Convert.self, Get.self])
 }
 
 /// Options for commands that talk to a cluster.

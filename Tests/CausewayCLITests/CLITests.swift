@@ -183,3 +183,17 @@ extension CLITests {
             """, "\(run.stdout)")
     }
 }
+
+extension CLITests {
+    /// The README's field reference is `causeway reference`'s output, generated from the CRD.
+    @Test func theReadmeFieldReferenceIsTheCRDs() async throws {
+        let run = try await Self.causeway(["reference"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let begin = try #require(readme.range(of: "<!-- evolution-fields:begin -->\n")), end = try #require(readme.range(of: "<!-- evolution-fields:end -->"))
+        #expect(String(readme[begin.upperBound..<end.lowerBound]) == run.stdout,
+                "README.md's field reference is stale: replace it with the output of `causeway reference`")
+        #expect(run.stdout.contains("| `spec.drift.policy` | string: `Report`, `Revert`, `Adopt` |"))
+        #expect(!run.stdout.contains("|  |"), "every field has a meaning in the CRD")
+    }
+}
