@@ -53,7 +53,7 @@ let package = Package(
         // The ledger's vocabulary: event kinds and detail shapes, one definition for the engine (writer) and the ledger's readers.
         .target(name: "LedgerVocabulary", dependencies: ["KubeJSON"]),
         // The admission webhook's decisions about Evolutions (stamping who acknowledged), as pure functions.
-        .target(name: "EvolutionAdmission", dependencies: ["EvolutionAPI", "KubeJSON"]),
+        .target(name: "EvolutionAdmission", dependencies: ["EvolutionAPI", "KubeJSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON", "KubeSemantics", "LedgerVocabulary"]),
         .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", "RFC3339", "LedgerVocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         // Seeded randomness shared by the property tests; running commands (kubectl, causeway) as a user would.
@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "LoopbackHTTP"),
         // The Evolution controller: the engine's decisions carried out against real API servers.
         .target(name: "EvolutionController", dependencies: [
-            "ControllerRuntime", "EvolutionEngine", "EvolutionAPI", "KubeClient", "KubeJSON", "KubeYAML", "KubeSemantics", "Ledger",
+            "ControllerRuntime", "EvolutionEngine", "EvolutionAdmission", "EvolutionAPI", "KubeClient", "KubeJSON", "KubeYAML", "KubeSemantics", "Ledger",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ControllerRuntime", dependencies: [
@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeSimTesting"]),
         .testTarget(name: "EvolutionControllerTests", dependencies: ["EvolutionController", "KubeSim", "KubeClient", "KubeJSON", "KubeYAML", "Ledger", "TestSupport", "KubeSimTesting"]),
         // Runs the built causeway executable, as a user would.
-        .testTarget(name: "CausewayCLITests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeYAML", "EvolutionAPI", "EvolutionController", "TestSupport", "KubeSimTesting"]),
+        .testTarget(name: "CausewayCLITests", dependencies: ["Ledger", "KubeJSON", "KubeClient", "KubeSim", "KubeYAML", "EvolutionAPI", "EvolutionController", "EvolutionAdmission", "TestSupport", "KubeSimTesting"]),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubeSim", "KubeJSON", "KubeSimTesting"]),
     ]
 )

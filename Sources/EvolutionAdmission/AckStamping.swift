@@ -7,26 +7,32 @@ import KubeJSON
 /// write set or changed itself are put back as they were. A pure function of the
 /// AdmissionReview's `request`; the answer is the `response` without its `uid`.
 public enum AckStamping {
-    public static func response(to request: JSON) -> JSON {
+    public static func response(to request: JSON, key stampKey: StampKey) -> JSON {
         guard request[path: "kind", "kind"] == "Evolution", request["subResource"] == nil || request["subResource"] == .null,
               request["operation"] == "CREATE" || request["operation"] == "UPDATE" else { return ["allowed": true] }
         let new = annotations(request["object"]), old = annotations(request["oldObject"])
         let user = request[path: "userInfo", "username"]?.stringValue ?? ""
         let groups = (request[path: "userInfo", "groups"]?.arrayValue ?? []).compactMap(\.stringValue)
-        func stamp(_ value: String) -> String { AdmissionStamp(user: user, groups: groups, value: value).text }
+        let evolution = "\(request["namespace"]?.stringValue ?? "")/\(request["name"]?.stringValue ?? "")"
+        func stamp(_ value: String, _ annotation: String) -> String {
+            stampKey.sign(AdmissionStamp(user: user, groups: groups, value: value), evolution: evolution, annotation: annotation).text
+        }
 
         var desired = new
         // Stamps are the webhook's alone: what the request did to them is undone.
         for key in Set(new.keys).union(old.keys) where AdmissionStamp.isStamp(key) { desired[key] = old[key] }
         for (key, value) in new where key.hasPrefix(AdmissionStamp.ackAnnotationPrefix) && old[key] != value {
-            desired[AdmissionStamp.ackStamp(for: String(key.dropFirst(AdmissionStamp.ackAnnotationPrefix.count)))] = stamp(value)
+            let annotation = AdmissionStamp.ackStamp(for: String(key.dropFirst(AdmissionStamp.ackAnnotationPrefix.count)))
+            desired[annotation] = stamp(value, annotation)
         }
         // An acknowledgment taken back takes its stamp with it.
         for key in desired.keys where key.hasPrefix(AdmissionStamp.ackStampPrefix) {
             let step = String(key.dropFirst(AdmissionStamp.ackStampPrefix.count))
             if new[AdmissionStamp.ackAnnotationPrefix + step] == nil { desired[key] = nil }
         }
-        if let retry = new[AdmissionStamp.retryAnnotation], retry != old[AdmissionStamp.retryAnnotation] { desired[AdmissionStamp.retryStamp] = stamp(retry) }
+        if let retry = new[AdmissionStamp.retryAnnotation], retry != old[AdmissionStamp.retryAnnotation] {
+            desired[AdmissionStamp.retryStamp] = stamp(retry, AdmissionStamp.retryStamp)
+        }
         if new[AdmissionStamp.retryAnnotation] == nil { desired[AdmissionStamp.retryStamp] = nil }
         guard desired != new else { return ["allowed": true] }
 

@@ -1,3 +1,4 @@
+import EvolutionAdmission
 import EvolutionAPI
 import EvolutionEngine
 import KubeJSON
@@ -13,15 +14,14 @@ enum Annotations {
         var unattributed: [Acknowledgment] = []
     }
 
-    static func acknowledgments(_ evolution: JSON, now: Timestamp) -> Acknowledgments {
+    static func acknowledgments(_ evolution: JSON, now: Timestamp, stampKey: StampKey?) -> Acknowledgments {
         let annotations = evolution[path: "metadata", "annotations"]?.objectValue ?? [:]
         var found = Acknowledgments()
         for (key, value) in annotations where key.hasPrefix(AdmissionStamp.ackAnnotationPrefix) {
             let step = String(key.dropFirst(AdmissionStamp.ackAnnotationPrefix.count))
             let owner = manager(of: key, in: evolution)
             let at = owner?.time.flatMap { Timestamp(rfc3339: $0) } ?? now
-            if let stamp = annotations[AdmissionStamp.ackStamp(for: step)]?.stringValue.flatMap(AdmissionStamp.init(text:)),
-               stamp.value == value.stringValue {
+            if let stamp = verifiedStamp(evolution, AdmissionStamp.ackStamp(for: step), key: stampKey), stamp.value == value.stringValue {
                 found.attributed.append(Acknowledgment(step: step, by: stamp.user, at: at))
             } else {
                 found.unattributed.append(Acknowledgment(step: step, by: "unattributed (field manager \(owner?.manager ?? "unknown"))", at: at))
@@ -31,13 +31,21 @@ enum Annotations {
     }
 
     /// `retry.causeway.dev/step: NAME`; the token is when it was set, so each request is honoured once.
-    static func retry(_ evolution: JSON) -> RetryRequest? {
+    static func retry(_ evolution: JSON, stampKey: StampKey?) -> RetryRequest? {
         guard let step = evolution[path: "metadata", "annotations", RetryRequest.annotation]?.stringValue, !step.isEmpty else { return nil }
         let owner = manager(of: RetryRequest.annotation, in: evolution)
-        let stamp = evolution[path: "metadata", "annotations", AdmissionStamp.retryStamp]?.stringValue.flatMap(AdmissionStamp.init(text:))
+        let stamp = verifiedStamp(evolution, AdmissionStamp.retryStamp, key: stampKey)
         let by = stamp.flatMap { $0.value == step ? $0.user : nil } ?? "unattributed (field manager \(owner?.manager ?? "unknown"))"
         return RetryRequest(step: step, token: "\(step)@\(owner?.time ?? evolution[path: "metadata", "resourceVersion"]?.stringValue ?? "")",
                             requestedBy: by)
+    }
+
+    /// The stamp in `annotation`, when the webhook's key verifies it for this Evolution: one
+    /// written by hand (the webhook down or absent) or copied from elsewhere is no stamp.
+    static func verifiedStamp(_ evolution: JSON, _ annotation: String, key: StampKey?) -> AdmissionStamp? {
+        guard let key, let stamp = evolution[path: "metadata", "annotations", annotation]?.stringValue.flatMap(AdmissionStamp.init(text:)) else { return nil }
+        let name = "\(evolution[path: "metadata", "namespace"]?.stringValue ?? "")/\(evolution[path: "metadata", "name"]?.stringValue ?? "")"
+        return key.verifies(stamp, evolution: name, annotation: annotation) ? stamp : nil
     }
 
     /// The manager (and time) of the managedFields entry owning `metadata.annotations[key]`.

@@ -1,4 +1,5 @@
 import ControllerRuntime
+import EvolutionAdmission
 import Foundation
 import KubeClient
 import KubeJSON
@@ -23,6 +24,8 @@ public final class EvolutionController: Sendable {
         public var tenancy = TenancyPolicy()
         /// Honour only acknowledgments the admission webhook stamped with a user (`causeway webhook`).
         public var requireAttributedAcks = false
+        /// The key the webhook signs stamps with; without it no stamp verifies (every acknowledgment is unattributed).
+        public var stampKey: StampKey?
         /// Signs every ledger batch's head (kept with the entries and anchored in status);
         /// nil leaves ledgers unsigned (the status anchor then carries no signature).
         public var signer: LedgerSigner?
@@ -69,7 +72,7 @@ public final class EvolutionController: Sendable {
             events: EventRecorder(client: client, reportingController: "causeway.dev/evolution-controller",
                                   reportingInstance: options.identity, metrics: options.metrics, logger: Self.logger(options, "events")),
             logger: Self.logger(options, "evolution"), metrics: options.metrics,
-            requireAttributedAcks: options.requireAttributedAcks, now: options.now)
+            requireAttributedAcks: options.requireAttributedAcks, stampKey: options.stampKey, now: options.now)
     }
 
     /// Drops updates that changed only status (the controller's own writes,

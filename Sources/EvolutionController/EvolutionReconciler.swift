@@ -1,4 +1,5 @@
 import ControllerRuntime
+import EvolutionAdmission
 import EvolutionAPI
 import EvolutionEngine
 import Foundation
@@ -30,6 +31,8 @@ final class EvolutionReconciler: Reconciler {
     let logger: Logger
     /// Acknowledgments without the webhook's stamp are not honoured.
     let requireAttributedAcks: Bool
+    /// Verifies the webhook's stamps.
+    let stampKey: StampKey?
     /// Every Warning the controller tells about an Evolution, by reason: what failed, counted.
     let warnings: MetricFamily
     /// Objects whose owned fields someone else changed, unresolved, per Evolution and target.
@@ -38,9 +41,10 @@ final class EvolutionReconciler: Reconciler {
     let pending = Mutex<[ControllerRuntime.ObjectKey: [ApplyResult]]>([:])
 
     init(cache: ObjectCache, home: KubeClient, targets: TargetClients, observed: ObservedObjects, ledgers: LedgerBook,
-         events: EventRecorder, logger: Logger, metrics: RuntimeMetrics, requireAttributedAcks: Bool = false,
+         events: EventRecorder, logger: Logger, metrics: RuntimeMetrics, requireAttributedAcks: Bool = false, stampKey: StampKey? = nil,
          now: @escaping @Sendable () -> Date) {
         self.requireAttributedAcks = requireAttributedAcks
+        self.stampKey = stampKey
         self.cache = cache
         self.home = home
         self.targets = targets
@@ -93,7 +97,7 @@ final class EvolutionReconciler: Reconciler {
             }
             // Decoded once; each later round starts from the status the engine decided.
             var current = EvolutionStatus(json: evolution["status"])
-            let acks = Annotations.acknowledgments(evolution, now: Self.timestamp(now()))
+            let acks = Annotations.acknowledgments(evolution, now: Self.timestamp(now()), stampKey: stampKey)
             if requireAttributedAcks { await refuseUnattributed(acks.unattributed, status: current, evolution: evolution) }
             for _ in 0..<4 {
                 let stamp = Self.timestamp(now())
@@ -103,7 +107,7 @@ final class EvolutionReconciler: Reconciler {
                 let input = EngineInput(generation: generation, spec: decoded, status: current,
                                         observations: observations,
                                         acknowledgments: acks.attributed + (requireAttributedAcks ? [] : acks.unattributed),
-                                        retry: Annotations.retry(evolution), now: stamp)
+                                        retry: Annotations.retry(evolution, stampKey: stampKey), now: stamp)
                 let decision = EvolutionEngine.decide(input)
                 let performed = try await perform(decision, evolution: evolution, spec: spec, account: account, began: began)
                 results = performed.results
@@ -189,7 +193,7 @@ final class EvolutionReconciler: Reconciler {
     /// An acknowledgment nobody can be named for, of a step still waiting for one, is not honoured
     /// under --require-attributed-acks; each such refusal is told (a Warning, counted, logged).
     private func refuseUnattributed(_ acks: [Acknowledgment], status: EvolutionStatus, evolution: JSON) async {
-        for ack in acks where status.step(ack.step)?.acknowledgedBy == nil {
+        for ack in acks where status.step(ack.step)?.phase == .waitingForAcknowledgment {
             let message = "acknowledgment of \(ack.step) not honoured: it is \(ack.by), and --require-attributed-acks is set; "
                 + "acknowledge again with the admission webhook running (causeway webhook) so the acknowledgment names who made it"
             logger.warning("\(message)", metadata: Self.metadata(evolution).merging(["reason": "UnattributedAcknowledgment"]) { $1 })

@@ -12,9 +12,10 @@ import WebhookServer
 /// does not slow the offered rate down.
 func webhookBenchmarks(rate: Int = 500, seconds: Int = 10) async throws -> [Row] {
     let certificates = try SimCertificates.generate(name: "bench-webhook")
+    let stampKey = StampKey(bytes: StampKey.newBytes())
     let server = try await WebhookServer.start(certificatePEM: certificates.serverCertificatePEM, keyPEM: certificates.serverKeyPEM) { _, _, body in
         guard let review = try? JSON.parse(body), let request = review["request"] else { return (400, []) }
-        var response = AckStamping.response(to: request)
+        var response = AckStamping.response(to: request, key: stampKey)
         response["uid"] = request["uid"]
         return (200, (["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response] as JSON).serialized())
     }

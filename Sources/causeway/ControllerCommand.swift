@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvolutionAdmission
 import EvolutionAPI
 import EvolutionController
 import Foundation
@@ -81,6 +82,13 @@ struct ControllerCommand: AsyncParsableCommand {
                                         controllerNamespace: ownNamespace)
         options.signer = signer
         options.requireAttributedAcks = requireAttributedAcks
+        do {
+            options.stampKey = StampKey(bytes: try await SecretKeys.storedOrNew(
+                client: client, namespace: ownNamespace, name: StampKey.secretName, field: StampKey.secretField, make: StampKey.newBytes,
+                problem: { $0.count < 32 ? "holds fewer than 32 bytes under \(StampKey.secretField)" : nil }))
+        } catch {
+            throw CommandFailure("cannot load or create the acknowledgment stamp key in namespace \(ownNamespace): \(error); the controller needs get on Secret \(StampKey.secretName) and create on secrets there (Deploy/base grants them)")
+        }
         // Every key the controller ever published (a rotated key still verifies what it signed).
         options.keyring = try await LedgerSigningKeys.keyring(client: client, namespace: ownNamespace)
         let keysNamespace = ownNamespace

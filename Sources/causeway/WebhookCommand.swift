@@ -24,6 +24,9 @@ struct WebhookCommand: AsyncParsableCommand {
     var certSecret: String?
     @Option(help: "Path to a kubeconfig, for --cert-secret; default: in-cluster config, else $KUBECONFIG or ~/.kube/config.")
     var kubeconfig: String?
+    @Option(help: "The key stamps are signed with (32+ bytes, as written by the controller), from a file.") var stampKeyFile: String?
+    @Option(help: "The Secret the controller keeps the stamp key in, as NAMESPACE/NAME (field \(StampKey.secretField)).")
+    var stampKeySecret: String?
     @Option(help: "How often to re-read the certificate, in seconds.") var reloadSeconds = 10
     @OptionGroup var logging: LoggingOptions
 
@@ -34,15 +37,19 @@ struct WebhookCommand: AsyncParsableCommand {
         if let certSecret, certSecret.split(separator: "/").count != 2 {
             throw ValidationError("--cert-secret must be NAMESPACE/NAME, not \"\(certSecret)\"")
         }
+        if (stampKeyFile == nil) == (stampKeySecret == nil) {
+            throw ValidationError("give the stamp key (what makes a stamp the webhook's): --stamp-key-file or --stamp-key-secret NAMESPACE/NAME (the controller makes causeway-system/\(StampKey.secretName))")
+        }
     }
 
     func run() async throws {
         let logger = logging.bootstrap(defaultLevel: .info)
         let source = try certificateSource()
         var pair = try await source()
+        let stampKey = StampKey(bytes: try await stampKeyBytes())
         let log = logger
         let server = try await WebhookServer.start(host: host, port: port, certificatePEM: pair.certificate, keyPEM: pair.key) { method, path, body in
-            Self.handle(method: method, path: path, body: body, logger: log)
+            Self.handle(method: method, path: path, body: body, key: stampKey, logger: log)
         }
         say("causeway webhook: serving https://\(host):\(server.port) (POST /mutate-evolutions, GET /healthz)")
         while !Task.isCancelled {
@@ -85,7 +92,23 @@ struct WebhookCommand: AsyncParsableCommand {
         }
     }
 
-    static func handle(method: String, path: String, body: [UInt8], logger: Logger) -> (status: Int, body: [UInt8]) {
+    private func stampKeyBytes() async throws -> [UInt8] {
+        if let stampKeyFile {
+            guard let data = FileManager.default.contents(atPath: stampKeyFile) else { throw CommandFailure("cannot read \(stampKeyFile)") }
+            return Array(data)
+        }
+        let parts = (stampKeySecret ?? "").split(separator: "/").map(String.init)
+        guard parts.count == 2 else { throw CommandFailure("--stamp-key-secret must be NAMESPACE/NAME") }
+        let config = kubeconfig == nil ? (try? RESTConfig.inCluster()) : nil
+        let client = try KubeClient(config: try config ?? KubeConfig.load(paths: kubeconfig.map { [$0] } ?? KubeConfig.defaultPaths()).restConfig())
+        let secret = try await client.get(.secrets, name: parts[1], namespace: parts[0])
+        guard let encoded = secret[path: "data", StampKey.secretField]?.stringValue, let data = Data(base64Encoded: encoded), data.count >= 32 else {
+            throw CommandFailure("Secret \(parts[0])/\(parts[1]) holds no stamp key under \(StampKey.secretField) (32 bytes or more, base64); the controller makes it on start")
+        }
+        return Array(data)
+    }
+
+    static func handle(method: String, path: String, body: [UInt8], key: StampKey, logger: Logger) -> (status: Int, body: [UInt8]) {
         let route = path.split(separator: "?").first.map(String.init) ?? path
         if method == "GET", route == "/healthz" { return (200, Array("ok".utf8)) }
         guard method == "POST", route == "/mutate-evolutions" else { return (404, Array(#"{"message":"not found"}"#.utf8)) }
@@ -93,7 +116,7 @@ struct WebhookCommand: AsyncParsableCommand {
             logger.warning("not an AdmissionReview", metadata: ["path": .string(path)])
             return (400, Array(#"{"message":"expected an admission.k8s.io/v1 AdmissionReview"}"#.utf8))
         }
-        var response = AckStamping.response(to: request)
+        var response = AckStamping.response(to: request, key: key)
         response["uid"] = uid
         if response["patch"] != nil {
             logger.info("stamped who acknowledged or retried", metadata: [

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import EvolutionAdmission
 import EvolutionController
 import KubeClient
 import KubeJSON
@@ -40,8 +41,10 @@ import TestSupport
         let certificates = try SimCertificates.generate(name: "causeway-webhook")
         try certificates.serverCertificatePEM.write(toFile: dir + "/tls.crt", atomically: true, encoding: .utf8)
         try certificates.serverKeyPEM.write(toFile: dir + "/tls.key", atomically: true, encoding: .utf8)
+        let keyBytes = StampKey.newBytes()
+        try Data(keyBytes).write(to: URL(fileURLWithPath: dir + "/stamp.key"))
         let webhook = try CausewayBinary.start(["webhook", "--host", "127.0.0.1", "--port", "0", "--cert-file", dir + "/tls.crt",
-                                                "--key-file", dir + "/tls.key"], log: dir + "/webhook.log")
+                                                "--key-file", dir + "/tls.key", "--stamp-key-file", dir + "/stamp.key"], log: dir + "/webhook.log")
         defer { if webhook.isRunning { kill(webhook.processIdentifier, SIGKILL) } }
         let serving = try await CausewayBinary.line(in: dir + "/webhook.log", startingWith: "causeway webhook: serving https://")
         let address = try #require(serving.split(separator: " ").dropFirst(3).first).replacingOccurrences(of: "https://", with: "")
@@ -62,6 +65,7 @@ import TestSupport
         try await home.admin.create(yaml: Self.gated("unstamped"))
         var options = EvolutionController.Options(ledger: .configMaps)
         options.requireAttributedAcks = true
+        options.stampKey = StampKey(bytes: keyBytes)
         let controller = EvolutionController(client: home.admin, options: options)
         let running = Task { await controller.run() }
         defer { running.cancel() }
@@ -79,11 +83,14 @@ import TestSupport
         let entries = try await ConfigMapLedgerStore(client: home.admin, evolution: try #require(found.first).evolution).load()
         #expect(entries.first { $0.event == .acknowledged }?.actor == "alice")
 
-        // The webhook is down: bob's acknowledgment passes (failurePolicy Ignore) unstamped, and is not honoured.
+        // The webhook is down: bob's acknowledgment passes (failurePolicy Ignore) unstamped, with alice's
+        // stamp copied beside it to pass for hers; neither counts, and nothing is applied.
         kill(webhook.processIdentifier, SIGKILL)
         webhook.waitUntilExit()
         let bob = try home.writeKubeconfig(in: dir + "/bob", token: "bob-token")
-        run = try await Command.kubectl(["annotate", "evolution", "unstamped", "-n", "default", "ack.causeway.dev/flag=approved"], kubeconfig: bob)
+        let copied = try #require(done[path: "metadata", "annotations", "causeway.dev/ack-by.flag"]?.stringValue)
+        run = try await Command.kubectl(["annotate", "evolution", "unstamped", "-n", "default", "ack.causeway.dev/flag=approved",
+                                         "causeway.dev/ack-by.flag=\(copied)"], kubeconfig: bob)
         #expect(run.status == 0, "\(run.stderr)")
         try await eventually("the refusal is told") {
             try await home.admin.list(.events, namespace: "default").items.contains {

@@ -8,6 +8,8 @@ import Testing
 /// Stamping acknowledgments with the authenticated user: the webhook's answer, applied as the
 /// API server applies it (JSONPatch), gives the annotations the controller then reads.
 @Suite struct AckStampingTests {
+    static let key = StampKey(bytes: Array(repeating: 7, count: 32))
+
     static func request(_ operation: String = "UPDATE", user: String = "alice", old: [String: String]?, new: [String: String]) -> JSON {
         func evolution(_ annotations: [String: String]?) -> JSON {
             var metadata: JSONObject = ["name": "evo", "namespace": "team"]
@@ -15,13 +17,14 @@ import Testing
             return ["apiVersion": "causeway.dev/v1alpha1", "kind": "Evolution", "metadata": .object(metadata)]
         }
         return ["kind": ["group": "causeway.dev", "version": "v1alpha1", "kind": "Evolution"], "operation": .string(operation),
+                "name": "evo", "namespace": "team",
                 "userInfo": ["username": .string(user), "groups": ["sre", "system:authenticated"]],
                 "object": evolution(new), "oldObject": old.map(evolution) ?? .null]
     }
 
     /// The annotations after the webhook's patch.
     static func admitted(_ request: JSON) throws -> [String: String] {
-        let response = AckStamping.response(to: request)
+        let response = AckStamping.response(to: request, key: Self.key)
         #expect(response["allowed"] == true)
         var object = request["object"] ?? .null
         if let encoded = response["patch"]?.stringValue {
@@ -36,7 +39,15 @@ import Testing
     @Test func anAcknowledgmentIsStampedWithWhoMadeIt() throws {
         let after = try Self.admitted(Self.request(old: [:], new: ["ack.causeway.dev/flag": "approved"]))
         let stamp = try #require(after["causeway.dev/ack-by.flag"].flatMap(AdmissionStamp.init(text:)))
-        #expect(stamp == AdmissionStamp(user: "alice", groups: ["sre", "system:authenticated"], value: "approved"))
+        #expect(stamp.user == "alice" && stamp.groups == ["sre", "system:authenticated"] && stamp.value == "approved")
+        #expect(Self.key.verifies(stamp, evolution: "team/evo", annotation: "causeway.dev/ack-by.flag"))
+        // Not for another Evolution or annotation, and not with another key.
+        #expect(!Self.key.verifies(stamp, evolution: "team/other", annotation: "causeway.dev/ack-by.flag"))
+        #expect(!Self.key.verifies(stamp, evolution: "team/evo", annotation: "causeway.dev/ack-by.other"))
+        #expect(!StampKey(bytes: Array(repeating: 8, count: 32)).verifies(stamp, evolution: "team/evo", annotation: "causeway.dev/ack-by.flag"))
+        var forged = stamp
+        forged.user = "bob"
+        #expect(!Self.key.verifies(forged, evolution: "team/evo", annotation: "causeway.dev/ack-by.flag"))
         // On an Evolution created with the acknowledgment already set, too.
         let created = try Self.admitted(Self.request("CREATE", old: nil, new: ["ack.causeway.dev/flag": "yes"]))
         #expect(created["causeway.dev/ack-by.flag"].flatMap(AdmissionStamp.init(text:))?.user == "alice")
@@ -62,7 +73,7 @@ import Testing
         let old = ["ack.causeway.dev/flag": "approved", "causeway.dev/ack-by.flag": stamp]
         var new = old
         new["team"] = "edge"
-        let response = AckStamping.response(to: Self.request(old: old, new: new))
+        let response = AckStamping.response(to: Self.request(old: old, new: new), key: Self.key)
         #expect(response == ["allowed": true], "nothing to patch")
         // Taking the acknowledgment back takes its stamp with it.
         let withdrawn = try Self.admitted(Self.request(old: old, new: ["causeway.dev/ack-by.flag": stamp]))
@@ -71,15 +82,16 @@ import Testing
 
     @Test func aRetryRequestIsStampedToo() throws {
         let after = try Self.admitted(Self.request(old: [:], new: ["retry.causeway.dev/step": "flag"]))
-        #expect(after["causeway.dev/retry-by"].flatMap(AdmissionStamp.init(text:)) == AdmissionStamp(user: "alice", groups: ["sre", "system:authenticated"], value: "flag"))
+        let stamp = try #require(after["causeway.dev/retry-by"].flatMap(AdmissionStamp.init(text:)))
+        #expect(stamp.user == "alice" && stamp.value == "flag" && Self.key.verifies(stamp, evolution: "team/evo", annotation: "causeway.dev/retry-by"))
     }
 
     @Test func otherKindsAndSubresourcesPassUntouched() {
         var status = Self.request(old: [:], new: ["ack.causeway.dev/flag": "approved"])
         status["subResource"] = "status"
-        #expect(AckStamping.response(to: status) == ["allowed": true])
+        #expect(AckStamping.response(to: status, key: Self.key) == ["allowed": true])
         var configMap = Self.request(old: [:], new: ["ack.causeway.dev/flag": "approved"])
         configMap["kind"] = ["group": "", "version": "v1", "kind": "ConfigMap"]
-        #expect(AckStamping.response(to: configMap) == ["allowed": true])
+        #expect(AckStamping.response(to: configMap, key: Self.key) == ["allowed": true])
     }
 }

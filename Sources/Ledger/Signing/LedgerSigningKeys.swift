@@ -30,33 +30,11 @@ public enum LedgerSigningKeys {
     }
 
     private static func storedOrNewKey(client: KubeClient, namespace: String) async throws -> LedgerSigner {
-        for _ in 0..<3 {
-            switch await result({ () async throws(KubeClientError) -> JSON in try await client.get(.secrets, name: secretName, namespace: namespace) }) {
-            case .success(let secret):
-                guard let text = secret[path: "data", secretKey]?.stringValue, let raw = Data(base64Encoded: text) else {
-                    throw LedgerKeyError("Secret \(namespace)/\(secretName) has no \(secretKey); delete it to have a new key made, or restore the key")
-                }
-                guard let signer = try? LedgerSigner(rawRepresentation: Array(raw)) else {
-                    throw LedgerKeyError("Secret \(namespace)/\(secretName) holds no Ed25519 key under \(secretKey) (32 raw bytes, base64)")
-                }
-                return signer
-            case .failure(let error) where error.isNotFound:
-                let signer = LedgerSigner()
-                let secret: JSON = [
-                    "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                    "metadata": ["name": .string(secretName), "labels": ["app.kubernetes.io/name": "causeway"]],
-                    "data": [.init(stringLiteral: secretKey): .string(Data(signer.rawRepresentation).base64EncodedString())],
-                ]
-                switch await result({ () async throws(KubeClientError) -> JSON in try await client.create(.secrets, secret, namespace: namespace) }) {
-                case .success: return signer
-                case .failure(let error) where error.isAlreadyExists: continue  // another replica made one first: use that
-                case .failure(let error): throw error
-                }
-            case .failure(let error):
-                throw error
-            }
+        let raw = try await SecretKeys.storedOrNew(client: client, namespace: namespace, name: secretName, field: secretKey,
+                                                   make: { LedgerSigner().rawRepresentation }) { raw in
+            (try? LedgerSigner(rawRepresentation: raw)) == nil ? "holds no Ed25519 key under \(secretKey) (32 raw bytes, base64)" : nil
         }
-        throw LedgerKeyError("the Secret \(namespace)/\(secretName) kept appearing and disappearing; check who deletes it")
+        return try LedgerSigner(rawRepresentation: raw)
     }
 
     private static func publish(_ publicKey: [UInt8], client: KubeClient, namespace: String) async throws {
@@ -87,7 +65,7 @@ public enum LedgerSigningKeys {
         throw LedgerKeyError("could not publish the ledger key \(keyID) in ConfigMap \(namespace)/\(publicKeysConfigMap): it kept changing")
     }
 
-    private static func result(_ request: () async throws(KubeClientError) -> JSON) async -> Result<JSON, KubeClientError> {
+    static func result(_ request: () async throws(KubeClientError) -> JSON) async -> Result<JSON, KubeClientError> {
         do { return .success(try await request()) } catch { return .failure(error) }
     }
 }
