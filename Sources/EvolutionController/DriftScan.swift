@@ -52,7 +52,11 @@ public enum DriftScan {
                         report.unchecked.append(gap)
                     }
                 }
-                let target = spec?.targets.first { $0.name == targetName } ?? Target(name: targetName)
+                // A target the spec no longer declares cannot be reached as declared: not guessed at.
+                guard let target = spec?.targets.first(where: { $0.name == targetName }) else {
+                    unchecked("the target is not declared in the Evolution's spec\(spec == nil ? " (the spec is invalid)" : "")")
+                    continue
+                }
                 let ref = target.kubeconfigSecretRef
                 let clientKey = ref.map { "\($0.namespace ?? namespace)/\($0.name)#\($0.key)" } ?? ""
                 if clients[clientKey] == nil {

@@ -262,7 +262,10 @@ final class EvolutionReconciler: Reconciler {
                 placed.namespace = objectNamespace
                 for key in Set([objectKey, placed]) {
                     if let object = seen.object, !denied { objects[targetName, default: [:]][key] = object }
-                    if seen.object == nil, seen.synced, seen.failure == nil { absent[targetName, default: [:]][key] = seen.resourceVersion ?? "" }
+                    // Absent only as of a known version (after a 410 relist the informer has none until it lists again).
+                    if seen.object == nil, seen.synced, seen.failure == nil, let version = seen.resourceVersion, !version.isEmpty {
+                        absent[targetName, default: [:]][key] = version
+                    }
                 }
                 if refusal == nil, denied, let failure = seen.failure {
                     refusal = RefusalRecord(reason: .forbidden, message:
@@ -300,9 +303,11 @@ final class EvolutionReconciler: Reconciler {
     private func apply(_ action: ApplyAction, evolution: JSON, spec: EvolutionSpec?, account: EvolutionAccount?,
                        began: ContinuousClock.Instant) async -> ApplyResult {
         let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
+        var baselines: [OwnedObject] = []
+        // What did apply before a later object failed is Causeway's too: its baseline is reported either way.
         func failed(_ reason: String, _ message: String, retryable: Bool) -> ApplyResult {
             ApplyResult(step: action.step, target: action.target, contentHash: action.contentHash,
-                        outcome: .failed(reason: reason, message: message, retryable: retryable), revert: action.revert)
+                        outcome: .failed(reason: reason, message: message, retryable: retryable), revert: action.revert, baselines: baselines)
         }
         guard let target = spec?.targets.first(where: { $0.name == action.target }), let account else {
             return failed("UnknownTarget", "target \(action.target) is not declared", retryable: false)
@@ -313,7 +318,6 @@ final class EvolutionReconciler: Reconciler {
             return failed(error.reason.rawValue, error.description, retryable: error.reason == .targetUnreachable)
         }
         var sent: [AppliedObject] = []
-        var baselines: [OwnedObject] = []
         for manifest in action.objects {
             do {
                 let resource = try await client.resource(for: manifest)
@@ -322,7 +326,8 @@ final class EvolutionReconciler: Reconciler {
                 sent.append(.sent(object, resourceVersion: applied[path: "metadata", "resourceVersion"]?.stringValue))
                 // Keyed by where it landed (namespace filled in), as the ledger and `causeway drift` name it.
                 if let key = EvolutionAPI.ObjectKey(manifest: object),
-                   let owned = DriftInspection.baseline(after: applied, target: action.target, step: action.step, object: key) {
+                   let owned = DriftInspection.baseline(after: applied, target: action.target, step: action.step,
+                                                        contentHash: action.contentHash, object: key) {
                     baselines.append(owned)
                 }
             } catch {

@@ -134,6 +134,48 @@ import Testing
         #expect(d.status.drift.owned.first?.reverts == 5)
     }
 
+    @Test func eachReturnOfAFlippedValueIsItsOwnLedgerEntry() {
+        var d = Self.converged()
+        var ids: [String] = []
+        for (n, value) in ["open", "safe", "open"].enumerated() {
+            Self.foreign(&d, manager: "flipper") { $0["data"]?["mode"] = .string(value) }
+            ids += d.tick(at: at(Int64(5 + n))).ledgerRecords.map(\.id)
+        }
+        #expect(ids.count == 2 && Set(ids).count == 2, "open, (back to safe: cleared), open again: two deviations, two ids: \(ids)")
+    }
+
+    @Test func revertReappliesOnlyTheContentThatWasApplied() {
+        var d = Self.converged(DriftPolicy(policy: .revert))
+        // A new generation changes the step, but it has not run yet (held by an acknowledgment).
+        var spec = d.spec
+        spec.steps[0] = step("flag", manifests: [configMap("flag", ["mode": "new"])], ack: true)
+        d.spec = spec
+        d.generation = 2
+        d.tick(at: at(5))
+        Self.foreign(&d)
+        let decision = d.tick(at: at(6))
+        #expect(decision.applies.isEmpty, "the new content waits for its acknowledgment, not for a revert")
+        #expect(decision.events.map(\.reason).contains("DriftNotReverted"))
+        #expect(d.status.drifted == 1)
+    }
+
+    @Test func refusedRevertsBackOffWithoutCallingItAFight() {
+        var d = Self.converged(DriftPolicy(policy: .revert))
+        d.applyOutcome = { action in action.revert ? .failed(reason: "Forbidden", message: "no", retryable: false) : .applied(objects: []) }
+        Self.foreign(&d)
+        var clock: Int64 = 5
+        var attempts: [Int64] = []
+        var contested = 0
+        for _ in 0..<30 where attempts.count < 4 {
+            let decision = d.tick(at: at(clock))
+            contested += Self.ledger(decision).filter { $0 == "DriftContested" }.count
+            if !decision.applies.isEmpty { attempts.append(clock) }
+            clock = decision.requeueAt.map { max(($0 - t0).nanoseconds / 1_000_000_000, clock + 1) } ?? clock + 1
+        }
+        #expect(contested == 0, "nobody fought: the server refused")
+        #expect(zip(attempts.dropFirst(), attempts).map { $0 - $1 } == [2, 3, 5], "backing off: \(attempts)")
+    }
+
     @Test func haltOnDriftHoldsTheNextStepUntilTheDeviationIsResolved() {
         var spec = EvolutionSpec(steps: [step("flag", manifests: [Self.flag], ack: false), step("next", after: ["flag"], ack: true)])
         spec.drift = DriftPolicy(policy: .report, haltOnDrift: true)

@@ -93,7 +93,7 @@ struct Driver {
                     self.server = server
                     objects[a.target, default: [:]][key(o)] = stored
                     absent[a.target]?[key(o)] = nil
-                    baselines += [DriftInspection.baseline(after: stored, target: a.target, step: a.step, object: key(o))].compactMap { $0 }
+                    baselines += [DriftInspection.baseline(after: stored, target: a.target, step: a.step, contentHash: a.contentHash, object: key(o))].compactMap { $0 }
                 }
             }
             results.append(ApplyResult(step: a.step, target: a.target, contentHash: a.contentHash, outcome: outcome, revert: a.revert,

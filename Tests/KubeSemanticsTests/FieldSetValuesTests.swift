@@ -46,4 +46,19 @@ import Testing
         gone["spec"]?["template"]?["spec"]?["containers"] = [["name": "sidecar", "image": "proxy:2"]]
         #expect(Self.owned.values(in: gone).objectValue?.keys.sorted() == [".metadata.labels.app", ".spec.replicas"])
     }
+
+    /// A leaf member is compared whole, even a map (an atomic map such as a selector); a member with
+    /// members below it is only there or not (a granular list another manager adds its items to).
+    @Test func atomicMapsAreComparedWholeAndGranularListsByTheirOwnedItems() throws {
+        let owned = try FieldSet(fieldsV1: JSON.parse(#"""
+            {"f:spec": {"f:selector": {}, "f:ports": {".": {}, "k:{\"port\":80,\"protocol\":\"TCP\"}": {".": {}, "f:port": {}}}}}
+            """#))
+        let service: JSON = ["spec": ["selector": ["app": "web"], "ports": [["port": 80, "protocol": "TCP"]]]]
+        var retargeted = service
+        retargeted["spec"]?["selector"] = ["app": "attacker"]
+        #expect(owned.values(in: retargeted) != owned.values(in: service), "a changed selector is a change")
+        var extended = service
+        extended["spec"]?["ports"] = [["port": 80, "protocol": "TCP"], ["port": 9090, "protocol": "TCP"]]
+        #expect(owned.values(in: extended) == owned.values(in: service), "another manager's port is not Causeway's")
+    }
 }

@@ -32,19 +32,25 @@ public struct OwnedObject: Sendable, Hashable {
     public var valuesHash: String
     /// The object's resourceVersion after that apply: older reads are not compared.
     public var resourceVersion: String?
+    /// The step's content hash when it applied this: a revert re-applies only that content.
+    public var contentHash: String?
     /// Reverts of departures in a row (another writer changing it back each time).
     public var reverts: Int
+    /// Reverts in a row the API server refused (backed off apart from a fight).
+    public var failedReverts: Int
     public var revertedAt: Timestamp?
 
     public init(target: String, step: String, object: ObjectKey, fields: JSON, valuesHash: String, resourceVersion: String?,
-                reverts: Int = 0, revertedAt: Timestamp? = nil) {
+                contentHash: String? = nil, reverts: Int = 0, failedReverts: Int = 0, revertedAt: Timestamp? = nil) {
         self.target = target
         self.step = step
         self.object = object
         self.fields = fields
         self.valuesHash = valuesHash
         self.resourceVersion = resourceVersion
+        self.contentHash = contentHash
         self.reverts = reverts
+        self.failedReverts = failedReverts
         self.revertedAt = revertedAt
     }
 }
@@ -92,7 +98,8 @@ extension OwnedObject {
         guard let target = json["target"]?.stringValue, let step = json["step"]?.stringValue,
               let object = json["object"].flatMap(ObjectKey.init(json:)), let valuesHash = json["valuesHash"]?.stringValue else { return nil }
         self.init(target: target, step: step, object: object, fields: json["fields"] ?? [:], valuesHash: valuesHash,
-                  resourceVersion: json["resourceVersion"]?.stringValue, reverts: json["reverts"]?.intValue.map { Int($0) } ?? 0,
+                  resourceVersion: json["resourceVersion"]?.stringValue, contentHash: json["contentHash"]?.stringValue,
+                  reverts: json["reverts"]?.intValue.map { Int($0) } ?? 0, failedReverts: json["failedReverts"]?.intValue.map { Int($0) } ?? 0,
                   revertedAt: json["revertedAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:)))
     }
 
@@ -100,7 +107,9 @@ extension OwnedObject {
         var o: JSONObject = ["target": .string(target), "step": .string(step), "object": object.json, "fields": fields,
                              "valuesHash": .string(valuesHash)]
         o.put("resourceVersion", resourceVersion.map { .string($0) })
+        o.put("contentHash", contentHash.map { .string($0) })
         if reverts > 0 { o.put("reverts", .int(Int64(reverts))) }
+        if failedReverts > 0 { o.put("failedReverts", .int(Int64(failedReverts))) }
         o.put("revertedAt", revertedAt.map { .string($0.rfc3339) })
         return .object(o)
     }

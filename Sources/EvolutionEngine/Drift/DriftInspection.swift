@@ -13,11 +13,11 @@ public enum DriftInspection {
 
     /// What Causeway owns on `applied` (the object as the server answered its apply), or nil
     /// when the answer names no such manager (nothing is owned, nothing can drift).
-    public static func baseline(after applied: JSON, target: String, step: String, object: ObjectKey) -> OwnedObject? {
+    public static func baseline(after applied: JSON, target: String, step: String, contentHash: String? = nil, object: ObjectKey) -> OwnedObject? {
         guard let entry = entries(of: applied)?.first(where: { $0.manager == fieldManager && $0.operation == "Apply" && $0.subresource == nil })
         else { return nil }
         return OwnedObject(target: target, step: step, object: object, fields: entry.fields.fieldsV1,
-                           valuesHash: valuesHash(applied, fields: entry.fields), resourceVersion: ResourceVersion.of(applied))
+                           valuesHash: valuesHash(applied, fields: entry.fields), resourceVersion: ResourceVersion.of(applied), contentHash: contentHash)
     }
 
     public static func valuesHash(_ object: JSON, fields: FieldSet) -> String { ContentHash.of(fields.values(in: object)) }

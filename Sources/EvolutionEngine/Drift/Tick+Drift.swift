@@ -27,14 +27,15 @@ extension Tick {
 
     /// What each reported apply left Causeway owning; a late answer never replaces a newer one.
     private mutating func absorbBaselines() {
+        // Whatever the outcome: objects applied before a later one failed are Causeway's writes too.
         for result in input.observations.applyResults {
-            guard case .applied = result.outcome else { continue }
             for baseline in result.baselines {
                 guard let i = ownedIndex(baseline.target, baseline.object) else { status.drift.owned.append(baseline); continue }
                 let known = status.drift.owned[i]
                 guard !ResourceVersion.isOlder(baseline.resourceVersion, than: known.resourceVersion) else { continue }
                 var next = baseline
                 next.reverts = known.reverts
+                next.failedReverts = known.failedReverts
                 next.revertedAt = known.revertedAt
                 status.drift.owned[i] = next
             }
@@ -46,6 +47,7 @@ extension Tick {
             switch result.outcome {
             case .applied:
                 for baseline in result.baselines {
+                    if let i = ownedIndex(baseline.target, baseline.object) { status.drift.owned[i].failedReverts = 0 }
                     guard let d = openDeviation(baseline.target, baseline.object) else { continue }
                     let found = status.drift.deviations[d].record
                     close(d, as: .reverted)
@@ -56,10 +58,10 @@ extension Tick {
                     emit(.normal, "DriftReverted", "reverted \(found.object) on \(found.target) to what \(found.step) applied (\(found.who) had changed it)")
                 }
             case .failed(let reason, let message, _):
-                // Backs off like a fight does: the next attempt waits 1 s, 2 s, 4 s ...
+                // Backs off on its own count (a refusal is not a fight): the next attempt waits 1 s, 2 s, 4 s ...
                 for i in status.drift.owned.indices where status.drift.owned[i].target == result.target && status.drift.owned[i].step == result.step
                     && openDeviation(result.target, status.drift.owned[i].object) != nil {
-                    status.drift.owned[i].reverts += 1
+                    status.drift.owned[i].failedReverts += 1
                     status.drift.owned[i].revertedAt = now
                 }
                 emit(.warning, "RevertFailed", "reverting \(result.step) on \(result.target) failed: \(reason): \(message); trying again with backoff")
@@ -70,7 +72,9 @@ extension Tick {
     /// An object no step of this spec applies any more is no longer Causeway's to watch over.
     private mutating func forgetUnowned() {
         let steps = spec.steps + spec.onFailure.compensation
-        let kept = status.drift.owned.filter { owned in steps.contains { $0.manifest(for: owned.object) != nil } }
+        let kept = status.drift.owned.filter { owned in
+            steps.contains { $0.targets.contains(owned.target) && $0.manifest(for: owned.object) != nil }
+        }
         guard kept.count != status.drift.owned.count else { return }
         status.drift.owned = kept
         status.drift.deviations.removeAll { deviation in
@@ -81,11 +85,17 @@ extension Tick {
     private mutating func inspect(_ i: Int) {
         let owned = status.drift.owned[i]
         let live: JSON?
-        if let seen = input.observations.object(owned.object, on: owned.target) { live = seen } else {
+        /// The version the departure was seen at: with the baseline, what makes a change distinct in the ledger.
+        let version: String
+        if let seen = input.observations.object(owned.object, on: owned.target) {
+            live = seen
+            version = ResourceVersion.of(seen) ?? ""
+        } else {
             // Unseen is not gone: only a watch that has caught up with the apply says so.
             guard let upTo = input.observations.absent[owned.target]?[owned.object],
                   !ResourceVersion.isOlder(upTo, than: owned.resourceVersion) else { return }
             live = nil
+            version = upTo
         }
         let open = openDeviation(owned.target, owned.object)
         guard let found = DriftInspection.inspect(owned, live: live) else {
@@ -96,23 +106,22 @@ extension Tick {
             return
         }
         let known = open.map { status.drift.deviations[$0].record }
-        let distinct = known?.liveHash != found.liveHash || known?.kind != found.kind
+        let distinct = known == nil || known?.liveHash != found.liveHash
         if distinct {
-            record(.deviation, step: owned.step, target: owned.target, key: "\(owned.object)/\(owned.valuesHash)/\(found.liveHash ?? "deleted")",
-                   detail: found.json)
+            record(.deviation, step: owned.step, target: owned.target, key: "\(owned.object)/\(owned.valuesHash)@\(version)", detail: found.json)
             emit(.warning, "Drifted", found.summary + " (drift policy \(spec.drift.policy.rawValue))")
             let state = DeviationState(record: found, detectedAt: now)
             if let open { status.drift.deviations[open] = state } else { status.drift.deviations.append(state) }
         }
         switch spec.drift.policy {
         case .report: break
-        case .adopt: adopt(i, found, live: live)
-        case .revert: revert(i, found, counting: distinct)
+        case .adopt: adopt(i, found, live: live, version: version)
+        case .revert: revert(i, found, counting: distinct, version: version)
         }
     }
 
     /// The live values become the baseline; a deletion ends what Causeway owned there.
-    private mutating func adopt(_ i: Int, _ found: DeviationRecord, live: JSON?) {
+    private mutating func adopt(_ i: Int, _ found: DeviationRecord, live: JSON?, version: String) {
         let owned = status.drift.owned[i]
         if let live, let liveHash = found.liveHash {
             status.drift.owned[i].valuesHash = liveHash
@@ -123,34 +132,43 @@ extension Tick {
         if let d = openDeviation(owned.target, owned.object) { close(d, as: .adopted) }
         var detail = found.json
         detail["adoptedHash"] = found.liveHash.map(JSON.string) ?? .null
-        record(.adopted, step: owned.step, target: owned.target, key: "\(owned.object)/\(owned.valuesHash)/\(found.liveHash ?? "deleted")",
-               detail: detail)
+        record(.adopted, step: owned.step, target: owned.target, key: "\(owned.object)/\(owned.valuesHash)@\(version)", detail: detail)
         emit(.normal, "DriftAdopted", "adopted as the new baseline: " + found.summary)
     }
 
     /// Re-applies the step's intent for the object: at once the first time, then with backoff
     /// (1 s, 2 s, 4 s ... 5 min) while another writer keeps changing it back, which is recorded once.
-    private mutating func revert(_ i: Int, _ found: DeviationRecord, counting distinct: Bool) {
+    private mutating func revert(_ i: Int, _ found: DeviationRecord, counting distinct: Bool, version: String) {
         var owned = status.drift.owned[i]
         if distinct {
             let fighting = owned.revertedAt.map { now < $0 + Self.contestWindow } ?? false
             owned.reverts = fighting ? owned.reverts + 1 : 1
             if owned.reverts == 2 {
-                record(.driftContested, step: owned.step, target: owned.target, key: "\(owned.object)/\(found.liveHash ?? "deleted")",
+                record(.driftContested, step: owned.step, target: owned.target, key: "\(owned.object)@\(version)",
                        detail: ["object": owned.object.json, "manager": found.manager.map(JSON.string) ?? .null, "who": .string(found.who)])
                 emit(.warning, "DriftContested", "\(found.who) keeps changing \(owned.object) on \(owned.target) back; reverting with backoff")
             }
         }
         if let d = openDeviation(owned.target, owned.object), owned.reverts >= 2 { status.drift.deviations[d].state = .contested }
-        let delay = owned.reverts <= 1 ? GoDuration(nanoseconds: 0) : ApplyBackoff.delay(afterAttempt: owned.reverts - 1)
-        let due = owned.revertedAt.map { $0 + delay } ?? now
-        if now < due {
-            wake(at: due)
-        } else if let step = (spec.steps + spec.onFailure.compensation).first(where: { $0.name == owned.step }),
-                  let manifest = step.manifest(for: owned.object) {
-            owned.revertedAt = now
-            actions.append(.apply(ApplyAction(step: step.name, target: owned.target, contentHash: step.contentHash, objects: [manifest],
-                                              attempt: owned.reverts, compensation: !spec.steps.contains { $0.name == step.name }, revert: true)))
+        let fight = owned.reverts <= 1 ? GoDuration(nanoseconds: 0) : ApplyBackoff.delay(afterAttempt: owned.reverts - 1)
+        let refused = owned.failedReverts == 0 ? GoDuration(nanoseconds: 0) : ApplyBackoff.delay(afterAttempt: owned.failedReverts)
+        let due = owned.revertedAt.map { $0 + max(fight, refused) } ?? now
+        // Only the content that was applied is re-applied: a step whose content changed since (a new
+        // generation not started yet) waits for its turn, and the deviation is reported meanwhile.
+        let holder = (spec.steps + spec.onFailure.compensation).first { step in
+            step.name == owned.step && step.targets.contains(owned.target) && (owned.contentHash == nil || step.contentHash == owned.contentHash)
+        }
+        if let holder, let manifest = holder.manifest(for: owned.object) {
+            if now < due {
+                wake(at: due)
+            } else {
+                owned.revertedAt = now
+                actions.append(.apply(ApplyAction(step: holder.name, target: owned.target, contentHash: holder.contentHash, objects: [manifest],
+                                                  attempt: owned.reverts + owned.failedReverts,
+                                                  compensation: !spec.steps.contains { $0.name == holder.name }, revert: true)))
+            }
+        } else if distinct {
+            emit(.warning, "DriftNotReverted", "\(owned.object) on \(owned.target) is not reverted: \(owned.step)'s content changed since it applied it, so the step's next run applies the new content")
         }
         status.drift.owned[i] = owned
     }

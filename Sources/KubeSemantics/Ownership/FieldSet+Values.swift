@@ -5,14 +5,19 @@ extension FieldSet {
     /// structured-merge-diff order, absent members left out. The values a manager's ownership
     /// covers, so that two reads of an object can be compared on exactly those fields.
     ///
-    /// A member that is a map (a map-list item, or a map owned as a whole) stands for its
-    /// presence (`true`), not its content: what is below it is owned, or not, member by member,
-    /// and another manager adding a field inside it changes nothing here.
+    /// A member with members below it (a map-list item, a granular list or map the manager
+    /// holds parts of) stands for its presence (`true`): what is below is owned, or not, member
+    /// by member, and another manager adding its own item or field there changes nothing here.
+    /// A member with nothing below it is compared whole, whatever its value: a scalar, an atomic
+    /// list, or an atomic map such as a Service's selector.
     public func values(in object: JSON) -> JSON {
+        let sorted = sortedMembers
         var out = JSONObject()
-        for path in sortedMembers {
+        for (i, path) in sorted.enumerated() {
             guard let value = Self.value(at: path[...], in: object) else { continue }
-            if case .object(let o) = value, !o.isEmpty { out[path.pathString] = .bool(true) } else { out[path.pathString] = value }
+            // Sorted order puts a member's descendants right after it.
+            let hasDescendants = i + 1 < sorted.count && sorted[i + 1].count > path.count && Array(sorted[i + 1].prefix(path.count)) == path
+            out[path.pathString] = hasDescendants ? .bool(true) : value
         }
         return .object(out)
     }
