@@ -72,6 +72,9 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
     private let handler: WebhookServer.Handler
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
+    private var tooLarge = false
+    /// An AdmissionReview carries one object (the API server caps objects at 3 MiB): twice that at most.
+    static let maxBody = 6 * 1024 * 1024
 
     init(handler: @escaping WebhookServer.Handler) { self.handler = handler }
 
@@ -80,10 +83,21 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
         case .head(let head):
             self.head = head
             body = []
+            tooLarge = false
         case .body(let chunk):
-            body += chunk.readableBytesView
+            guard !tooLarge else { return }
+            if body.count + chunk.readableBytes > Self.maxBody { tooLarge = true; body = [] } else { body += chunk.readableBytesView }
         case .end:
             guard let head else { return }
+            if tooLarge {
+                let response = Array(#"{"message":"request body too large"}"#.utf8)
+                context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: .payloadTooLarge,
+                    headers: HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", "\(response.count)"), ("Connection", "close")])))), promise: nil)
+                context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(bytes: response)))), promise: nil)
+                let channel = context.channel
+                context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+                return
+            }
             let (method, path, bytes, keepAlive) = (head.method.rawValue, head.uri, body, head.isKeepAlive)
             let loop = context.eventLoop
             let bound = NIOLoopBound(context, eventLoop: loop)

@@ -121,7 +121,7 @@ import WebhookServer
         var run = try await Command.kubectl(["apply", "-f", "-"], kubeconfig: kubeconfig,
                                             stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\ndata: {k: bad}\n")
         #expect(run.status == 1)
-        #expect(run.stderr.contains(#"Error from server (BadRequest): error when creating "STDIN": admission webhook "deny.probe.dev" denied the request: no thanks"#),
+        #expect(run.stderr.contains(#"Error from server: error when creating "STDIN": admission webhook "deny.probe.dev" denied the request: no thanks"#),
                 "\(run.stderr)")
         run = try await Command.kubectl(["create", "configmap", "c", "-n", "default", "--from-literal=k=good"], kubeconfig: kubeconfig)
         #expect(run.status == 0, "\(run.stderr)")
@@ -189,5 +189,28 @@ import WebhookServer
         #expect(status.message.contains(#"webhooks[0].clientConfig.url: Invalid value: "http://127.0.0.1:1/": 'https' is the only allowed URL scheme"#), "\(status.message)")
         #expect(status.message.contains("webhooks[0].sideEffects: Required value: must specify one of None, NoneOnDryRun"))
         #expect(status.message.contains("webhooks[0].admissionReviewVersions: Required value: must specify one of v1, v1beta1"))
+    }
+
+    /// Replays under admission keep what the request made once: a generated name is stored under
+    /// itself; a collection delete deletes the collection; a down webhook never guards its own configuration.
+    @Test func generatedNamesCollectionDeletesAndConfigurationsSurviveAdmission() async throws {
+        let h = try await SimCluster.start()
+        defer { Task { await h.stop() } }
+        let patch = Data(#"[{"op":"add","path":"/metadata/labels","value":{"seen":"yes"}}]"#.utf8).base64EncodedString()
+        let hook = try await Hook.start { _ in ["allowed": true, "patchType": "JSONPatch", "patch": .string(patch)] }
+        try await h.admin.create(yaml: hook.configuration("MutatingWebhookConfiguration", name: "label.probe.dev"))
+        var generated = Self.configMap("")
+        generated["metadata"] = ["generateName": "gen-", "namespace": "default"]
+        let created = try await h.admin.create(.configMaps, generated, namespace: "default")
+        let name = try #require(created[path: "metadata", "name"]?.stringValue)
+        let stored = try await h.admin.get(.configMaps, name: name, namespace: "default")
+        #expect(stored[path: "metadata", "name"]?.stringValue == name && stored[path: "metadata", "labels", "seen"] == "yes")
+        for i in 0..<5 { _ = try await h.admin.create(.configMaps, Self.configMap("many-\(i)"), namespace: "default") }
+        _ = try await h.admin.send("DELETE", "/api/v1/namespaces/default/configmaps")
+        #expect(try await h.admin.list(.configMaps, namespace: "default").items.isEmpty)
+        // The webhook goes down with failurePolicy Fail on everything: its configuration can still be removed.
+        await hook.server.stop()
+        _ = try await h.admin.send("DELETE", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/label.probe.dev")
+        _ = try await h.admin.create(.configMaps, Self.configMap("after"), namespace: "default")
     }
 }

@@ -18,7 +18,7 @@ extension APIServer {
         }
         var name = object[path: "metadata", "name"]?.stringValue ?? ""
         if name.isEmpty, let prefix = object[path: "metadata", "generateName"]?.stringValue, !prefix.isEmpty {
-            name = prefix + ObjectRules.randomSuffix()
+            name = c.admission.map { $0.names.get { prefix + ObjectRules.randomSuffix() } } ?? prefix + ObjectRules.randomSuffix()
             object["metadata"]?["name"] = .string(name)
         }
         guard !name.isEmpty else {

@@ -7,9 +7,24 @@ import Synchronization
 /// when validating webhooks judge it. The orchestrator passes one to each replay of a request.
 struct AdmissionStage: Sendable {
     enum Point: Sendable { case mutating, validating }
+    /// The name a `generateName` create got in the first replay, kept by the later ones.
+    let names: GeneratedName
     /// Given the point reached and the request's attributes there, the object to go on with;
     /// throws `AdmissionStop` to end this replay of the request at that point.
     let reach: @Sendable (Point, AdmissionAttributes) throws -> JSON
+}
+
+final class GeneratedName: Sendable {
+    private let name = Mutex<String?>(nil)
+    /// The name made the first time, whatever `make` would make now.
+    func get(orMake make: () -> String) -> String {
+        name.withLock { current in
+            if let current { return current }
+            let made = make()
+            current = made
+            return made
+        }
+    }
 }
 
 /// Ends a replay of a request at an admission point; not an API error.
@@ -34,6 +49,8 @@ extension APIServer {
 
     /// The webhooks of `kind` called for these attributes, in configuration-name then list order.
     func webhooks(_ kind: AdmissionWebhook.Kind, for a: AdmissionAttributes) -> [AdmissionWebhook] {
+        // Webhook configurations themselves are never sent to webhooks: one that is down could not be removed.
+        if a.group == "admissionregistration.k8s.io" { return [] }
         let key = kind == .mutating ? Self.webhookTypes.mutating : Self.webhookTypes.validating
         // Sorted by key, which is the configuration's name for cluster-scoped objects.
         let configurations = store.list(key, namespace: nil).map(\.object)
@@ -55,10 +72,15 @@ extension APIServer {
     /// so each stage replays the request under it; if the stored object moved meanwhile, admission
     /// starts over (as the real server's optimistic update does), at most three times.
     func handleAdmitted(_ request: APIRequest, caller: WebhookCaller, sink: @escaping () -> WatchSink) async -> APIResponse {
+        // A delete of a whole collection is not replayed (each replay would delete more); it runs as is.
+        if RequestInfo.parse(method: request.method, path: request.path, watchParameter: request.isWatch)?.verb == "deletecollection" {
+            return handle(request, sink: sink)
+        }
         for _ in 0..<3 {
+            let names = GeneratedName()
             // 1. Up to the mutating point: the object the mutating webhooks see.
             let first = Mutex<(AdmissionAttributes, [AdmissionWebhook])?>(nil)
-            let stage1 = AdmissionStage { point, attributes in
+            let stage1 = AdmissionStage(names: names) { point, attributes in
                 first.withLock { $0 = (attributes, self.webhooks(.mutating, for: attributes)) }
                 throw AdmissionStop()
             }
@@ -83,7 +105,7 @@ extension APIServer {
             let moved = Mutex(false)
             let second = Mutex<(AdmissionAttributes, [AdmissionWebhook])?>(nil)
             let mutated = object
-            let stage2 = AdmissionStage { point, attributes in
+            let stage2 = AdmissionStage(names: names) { point, attributes in
                 if point == .mutating {
                     if attributes.oldObject?[path: "metadata", "resourceVersion"] != version { moved.withLock { $0 = true }; throw AdmissionStop() }
                     return attributes.operation == "DELETE" ? attributes.object : mutated
@@ -98,7 +120,7 @@ extension APIServer {
                 if case .denied(let error) = await caller.call(hook, judged) { return render(error) }
             }
             // 3. Store what was judged, unless the object moved meanwhile.
-            let stage3 = AdmissionStage { point, attributes in
+            let stage3 = AdmissionStage(names: names) { point, attributes in
                 if point == .mutating {
                     if attributes.oldObject?[path: "metadata", "resourceVersion"] != version { moved.withLock { $0 = true }; throw AdmissionStop() }
                     return attributes.operation == "DELETE" ? attributes.object : mutated

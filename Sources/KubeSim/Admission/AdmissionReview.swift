@@ -60,7 +60,8 @@ final class WebhookCaller: Sendable {
         let denied = "admission webhook \"\(name)\" denied the request"
         let code = status?["code"]?.intValue.map(Int.init).flatMap { (400..<600).contains($0) ? $0 : nil } ?? 400
         let message = status?["message"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? status?["reason"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        return APIError(code: code, reason: status?["reason"]?.stringValue ?? (code == 403 ? "Forbidden" : "BadRequest"),
+        // The webhook's own reason, empty when it gave none (kubectl then prints "Error from server: …").
+        return APIError(code: code, reason: status?["reason"]?.stringValue ?? "",
                         message: message.map { "\(denied): \($0)" } ?? "\(denied) without explanation")
     }
 

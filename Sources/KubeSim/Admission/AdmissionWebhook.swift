@@ -87,8 +87,8 @@ struct AdmissionWebhook: Sendable {
         }
         guard ruled else { return false }
         if let namespaceLabels, !namespaceSelector.matches(namespaceLabels) { return false }
-        let object = a.object.isNull ? (a.oldObject ?? .null) : a.object
-        return objectSelector.matches(labels(of: object))
+        // Called when the new object or the old one matches (a write that removes the label still is).
+        return objectSelector.matches(labels(of: a.object)) || a.oldObject.map { objectSelector.matches(labels(of: $0)) } == true
     }
 
     private func labels(of object: JSON) -> [String: String] {
