@@ -37,6 +37,8 @@ final class EvolutionReconciler: Reconciler {
     let warnings: MetricFamily
     /// Objects whose owned fields someone else changed, unresolved, per Evolution and target.
     let drifted: MetricFamily
+    /// The targets each Evolution's drift gauge was last set for.
+    let driftTargets = Mutex<[ControllerRuntime.ObjectKey: Set<String>]>([:])
     /// Apply outcomes not yet reported to the engine, by Evolution key.
     let pending = Mutex<[ControllerRuntime.ObjectKey: [ApplyResult]]>([:])
 
@@ -73,6 +75,7 @@ final class EvolutionReconciler: Reconciler {
             events.forget(namespace: namespace(of: key), name: key.name)
             let gone = [key.name, self.namespace(of: key)]
             drifted.removeAll { Array($0.prefix(2)) == gone }
+            driftTargets.withLock { $0[key] = nil }
             return .done
         }
         var results = pending.withLock { $0.removeValue(forKey: key) ?? [] }
@@ -204,7 +207,15 @@ final class EvolutionReconciler: Reconciler {
     /// `causeway_drifted_objects` for each target, from the status just decided.
     private func countDrift(_ status: EvolutionStatus, spec: EvolutionSpec?, key: ControllerRuntime.ObjectKey) {
         let open = status.drift.unresolved
-        for target in Set((spec?.targets.map(\.name) ?? []) + open.map(\.record.target)) {
+        let targets = Set((spec?.targets.map(\.name) ?? []) + open.map(\.record.target))
+        // A target the spec dropped leaves no stale series behind (looked for only when the set changed:
+        // a removal scans every series, and this runs on every decision).
+        let previous = driftTargets.withLock { known in defer { known[key] = targets }; return known[key] }
+        if let previous, !previous.subtracting(targets).isEmpty {
+            let gone = previous.subtracting(targets), evolution = [key.name, namespace(of: key)]
+            drifted.removeAll { Array($0.prefix(2)) == evolution && gone.contains($0[2]) }
+        }
+        for target in targets {
             drifted.set([key.name, namespace(of: key), target], to: Double(open.filter { $0.record.target == target }.count))
         }
     }
