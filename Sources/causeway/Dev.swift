@@ -32,6 +32,9 @@ struct Dev: AsyncParsableCommand {
     @Flag(help: "Carry on from the last run's clusters and ledger (kept under the directory) instead of starting afresh.")
     var resume = false
 
+    @Flag(help: "Print ledger transitions as lines even on a terminal (where the steps × regions grid is redrawn in place by default).")
+    var plain = false
+
     @OptionGroup var logging: LoggingOptions
 
     static let regions: [(name: String, absorbs: Duration)] = [
@@ -72,26 +75,36 @@ struct Dev: AsyncParsableCommand {
         var printed = 0
         var askedForAck: Set<String> = []
         var finished = false
+        // On a terminal the grid is redrawn in place; piped, the ledger's transitions scroll by as lines.
+        let live = !plain && isatty(STDOUT_FILENO) == 1 ? LiveGrid() : nil
+        let began = ContinuousClock.now
         while (!finished || !once) && !interrupts.happened {
             try await Task.sleep(for: .milliseconds(200))
-            printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
             let current = try await environment.home.get(DevEnvironment.evolutions, name: name, namespace: namespace)
+            if let live { live.draw(current, elapsed: ContinuousClock.now - began) } else {
+                printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
+            }
             for step in Self.awaitingAck(current) where !askedForAck.contains(step) {
                 askedForAck.insert(step)
                 if autoAck || once {
-                    say("            (auto-acknowledging \(step) in 2 s, as a human would with kubectl annotate)")
+                    live?.note("auto-acknowledging \(step) in 2 s, as a human would with kubectl causeway ack")
+                    if live == nil { say("            (auto-acknowledging \(step) in 2 s, as a human would with kubectl annotate)") }
                     try await Task.sleep(for: .seconds(2))
                     _ = try await environment.home.patch(DevEnvironment.evolutions, name: name, namespace: namespace,
                                                          .merge(["metadata": ["annotations": [.init(stringLiteral: "ack.causeway.dev/\(step)"): "approved"]]]),
                                                          options: WriteOptions(fieldManager: "dev-operator"))
+                    live?.note("acknowledged \(step) as dev-operator")
                 } else {
-                    say("            → \(step) waits for acknowledgment: PATH=$PWD/.causeway-dev/bin:$PATH kubectl causeway ack \(name) \(step) -n \(namespace) --kubeconfig \(directory)/home.kubeconfig")
+                    let hint = "\(step) waits for acknowledgment: PATH=$PWD/.causeway-dev/bin:$PATH kubectl causeway ack \(name) \(step) -n \(namespace) --kubeconfig \(directory)/home.kubeconfig"
+                    if let live { live.note(hint) } else { say("            → " + hint) }
                 }
             }
             let phase = current[path: "status", "phase"]?.stringValue ?? ""
             if !finished, ["Converged", "Failed", "Halted"].contains(phase) {
                 finished = true
-                printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
+                if let live { live.draw(current, elapsed: ContinuousClock.now - began) } else {
+                    printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
+                }
                 say("\nevolution \(name): \(phase)")
                 if !once { say("Still serving; press Ctrl-C to stop. kubeconfigs are in \(directory)/.") }
             }
@@ -114,3 +127,23 @@ struct Dev: AsyncParsableCommand {
         EvolutionStatus(json: evolution["status"]).steps.filter { $0.phase == .waitingForAcknowledgment }.map(\.name)
     }
 }
+
+/// The steps × regions grid (as `kubectl causeway status` draws it) redrawn in place on a
+/// terminal, with the time since the Evolution was applied and the latest note: each frame moves
+/// the cursor back over the previous one and clears below, so nothing scrolls.
+final class LiveGrid {
+    private var lines = 0
+    private var latest = ""
+
+    func note(_ text: String) { latest = text }
+
+    func draw(_ evolution: JSON, elapsed: Duration) {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        var frame = String(format: "elapsed %.1f s\n", seconds) + PluginStatus.grid(evolution)
+        if !latest.isEmpty { frame += "→ \(latest)\n" }
+        let erase = lines > 0 ? "\u{1B}[\(lines)F\u{1B}[J" : ""
+        say(erase + frame, terminator: "")
+        lines = frame.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+    }
+}
+

@@ -197,3 +197,24 @@ extension CLITests {
         #expect(!run.stdout.contains("|  |"), "every field has a meaning in the CRD")
     }
 }
+
+extension CLITests {
+    /// On a terminal (a pseudo-terminal from script(1)), `causeway dev` redraws the steps × regions
+    /// grid in place instead of scrolling the transitions, then prints the audit as before.
+    @Test func devRedrawsTheGridInPlaceOnATerminal() async throws {
+        let binary = try CausewayBinary.required()
+        let directory = NSTemporaryDirectory() + "causeway-dev-tty-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let transcript = directory + ".tty"
+        let run = try await Command.run(["script", "-qefc", "\(binary.path) dev --auto-ack --once --directory \(directory)", transcript],
+                                        directory: Self.repository)
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = String(decoding: FileManager.default.contents(atPath: transcript) ?? Data(), as: UTF8.self)
+        let story = try #require(text.range(of: "evolution roles-v2: Converged")).lowerBound
+        let live = text[..<story]
+        #expect(live.components(separatedBy: "\u{1B}[J").count > 5, "frames are redrawn over the last one")
+        #expect(!live.contains("StepStarted"), "transitions do not scroll by on a terminal")
+        #expect(live.contains("feature-flag    Lockstep  converged  converged  converged"), "the last frame shows every cell converged")
+        #expect(text[story...].contains("convergence before progression"), "the audit follows, as off a terminal")
+    }
+}
