@@ -114,7 +114,12 @@ public actor Ledger {
     }
 
     private func appendLocked(_ drafts: [EntryDraft]) async throws -> [LedgerEntry] {
-        for _ in 0..<Self.maxAttempts {
+        for attempt in 0..<Self.maxAttempts {
+            if attempt > 0 {
+                // Two appenders that both just lost would race again in step: a random pause of up to
+                // 2^attempt ms lets one of them through (found by a test that livelocked under load).
+                try await Task.sleep(for: .microseconds(Int.random(in: 0...(1000 << attempt))))
+            }
             let plan = try chain.plan(drafts, now: clock())
             if plan.newEntries.isEmpty { return try await results(of: plan) }
             let checkpoint = try plan.newEntries.last.flatMap { last in try signer?.sign(evolution, head: last.asHead) }
