@@ -112,10 +112,25 @@ struct LedgerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the ledger's entries.")
         @OptionGroup var source: LedgerSource
         @Option(name: [.short, .customLong("output")], help: "table, json or yaml.") var output = "table"
+        @Flag(name: [.short, .long], help: "Keep printing entries as they are appended (table rows), until interrupted.") var follow = false
         @Argument(help: "The Evolution's name.") var evolution: String
 
         func run() async throws {
             let entries = try await source.only(evolution).entries
+            if follow {
+                // The header and what is there, then each new entry as a row, read again every second.
+                var shown = entries.count
+                say(LedgerRendering.table(entries), terminator: "")
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(1))
+                    let now = try await source.only(evolution).entries
+                    guard now.count > shown else { continue }
+                    let rows = LedgerRendering.table(now).split(separator: "\n").map(String.init)
+                    for row in rows.dropFirst(shown + 1) { say(row) }
+                    shown = now.count
+                }
+                return
+            }
             switch output {
             case "json": say(LedgerRendering.json(entries).prettyString())
             case "yaml": say(try YAML.emit(LedgerRendering.json(entries)))

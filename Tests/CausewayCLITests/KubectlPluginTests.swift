@@ -84,4 +84,36 @@ import TestSupport
         #expect(run.status == 0)
         #expect(try await cluster.admin.get(.evolutions, name: "rollout", namespace: "default")[path: "metadata", "annotations", "retry.causeway.dev/step"] == "roles")
     }
+
+    /// `ledger EVO --follow` prints what is there, then each entry as it is appended.
+    @Test func ledgerFollowPrintsEntriesAsTheyLand() async throws {
+        let cluster = try await SimCluster.start("follow", tls: true)
+        defer { Task { await cluster.stop() } }
+        try await cluster.admin.installEvolutionCRD()
+        try await cluster.admin.grantClusterAdmin()
+        try await cluster.admin.create(yaml: """
+            apiVersion: causeway.dev/v1alpha1
+            kind: Evolution
+            metadata: {name: followed, namespace: default}
+            spec:
+              steps: [{name: flag, acknowledge: {required: true}, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: flag}}]}}]
+            """)
+        let controller = EvolutionController(client: cluster.admin, options: .init(ledger: .configMaps))
+        let running = Task { await controller.run() }
+        defer { running.cancel() }
+        _ = try await cluster.admin.waitFor(.evolutions, "followed") { $0[path: "status", "steps"]?[0]?["phase"] == "WaitingForAcknowledgment" }
+        let dir = NSTemporaryDirectory() + "follow-\(UUID().uuidString)"
+        let kubeconfig = try cluster.writeKubeconfig(in: dir)
+        let follower = try CausewayBinary.start(["ledger", "followed", "--follow", "--kubeconfig", kubeconfig, "--allow-unanchored"],
+                                                log: dir + "/follow.log")
+        defer { kill(follower.processIdentifier, SIGKILL) }
+        _ = try await CausewayBinary.line(in: dir + "/follow.log", startingWith: "1 ")
+        _ = try await cluster.admin.patch(.evolutions, name: "followed", namespace: "default",
+                                          .merge(["metadata": ["annotations": ["ack.causeway.dev/flag": "approved"]]]))
+        try await eventually("the acknowledgment and what followed it are printed as they land") {
+            let text = String(decoding: FileManager.default.contents(atPath: dir + "/follow.log") ?? Data(), as: UTF8.self)
+            return text.contains("Acknowledged") && text.contains("Completed")
+        }
+        #expect(follower.isRunning, "following goes on until interrupted")
+    }
 }
