@@ -118,8 +118,9 @@ public enum LedgerRendering {
         return lines.isEmpty ? [] : ["Out-of-band changes:"] + lines
     }
 
-    /// Left-aligned columns two spaces apart, no trailing spaces, each row ending in a newline.
-    static func columns(_ rows: [[String]]) -> String {
+    /// Left-aligned columns two spaces apart, no trailing spaces, each row ending in a newline
+    /// (every table the CLI prints).
+    public static func columns(_ rows: [[String]]) -> String {
         guard let width = rows.map(\.count).max() else { return "" }
         var widths = [Int](repeating: 0, count: width)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }

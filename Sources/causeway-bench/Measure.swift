@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 import KubeJSON
 
@@ -19,9 +20,6 @@ func throughput(rounds: Int = 3, minimum: Duration = .milliseconds(400), _ body:
     return best
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
 
 struct Row: Sendable {
     var benchmark: String

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControllerRuntime
 import EvolutionAPI
 import EvolutionController
 import Foundation
@@ -138,8 +139,7 @@ final class LiveGrid {
     func note(_ text: String) { latest = text }
 
     func draw(_ evolution: JSON, elapsed: Duration) {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        var frame = String(format: "elapsed %.1f s\n", seconds) + PluginStatus.grid(evolution)
+        var frame = String(format: "elapsed %.1f s\n", elapsed.seconds) + PluginStatus.grid(evolution)
         if !latest.isEmpty { frame += "→ \(latest)\n" }
         let erase = lines > 0 ? "\u{1B}[\(lines)F\u{1B}[J" : ""
         say(erase + frame, terminator: "")

@@ -3,6 +3,7 @@ import EvolutionAPI
 import EvolutionController
 import KubeClient
 import KubeJSON
+import Ledger
 
 /// `causeway drift`: a gate for pipelines, answering "does what runs still match what the
 /// Evolutions applied?" from live reads, not from what the controller last saw.
@@ -64,7 +65,7 @@ struct DriftCommand: AsyncParsableCommand {
                     d.kind == .deleted ? "(deleted)" : (d.fields.isEmpty ? "(values)" : d.fields.joined(separator: ",")),
                     d.who, d.time ?? "-", f.policy.rawValue, f.recorded ? "Recorded" : "New"]
         }
-        say(columns([header] + rows), terminator: "")
+        say(LedgerRendering.columns([header] + rows), terminator: "")
     }
 
     static func json(_ report: DriftScan.Report) -> JSON {

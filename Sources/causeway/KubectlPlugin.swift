@@ -5,6 +5,7 @@ import Foundation
 import KubeClient
 import KubeJSON
 import KubeYAML
+import Ledger
 
 /// `kubectl causeway VERB`: the same binary, installed (or symlinked) as `kubectl-causeway` on
 /// the PATH. Flags are kubectl's (`--kubeconfig`, `--context`, `-n`, `-A`, `-o`; `KUBECONFIG`
@@ -71,7 +72,7 @@ struct PluginGet: AsyncParsableCommand {
                        status.currentSteps.isEmpty ? "-" : status.currentSteps, "\(status.drifted)"]
                     + (output == "wide" ? [status.message] : []))
             }
-            say(columns(rows), terminator: "")
+            say(LedgerRendering.columns(rows), terminator: "")
         default:
             throw ValidationError("-o must be table, wide, json or yaml, not \"\(output)\"")
         }
@@ -110,7 +111,7 @@ struct PluginStatus: AsyncParsableCommand {
                 return cellText(cell, step: step)
             })
         }
-        out += columns(rows)
+        out += LedgerRendering.columns(rows)
         if let halt = status.halt { out += "Halted: \(halt.step) failed on \(halt.target): \(halt.message)\n" }
         for deviation in open { out += "Drifted: \(deviation.record.summary)\n" }
         if let ready = status.condition("Ready") { out += "Ready=\(ready.status) (\(ready.reason))\n" }
@@ -140,7 +141,7 @@ struct PluginAck: AsyncParsableCommand {
     func run() async throws {
         let (client, object) = try await fetchEvolution(evolution, cluster: cluster)
         try requireStep(step, in: object)
-        try await annotate(client, object, [AdmissionStamp.ackAnnotationPrefix + step: .string(reason)], doing: "acknowledge \(step)")
+        try await annotate(client, object, [AdmissionStamp.ackAnnotationPrefix + step: .string(reason)], doing: "acknowledge \(step) on")
         say("evolution.causeway.dev/\(evolution): acknowledged step \(step)")
     }
 }
@@ -157,9 +158,9 @@ struct PluginRetry: AsyncParsableCommand {
         try requireStep(step, in: object)
         // The same value set again changes nothing: clear it first, so this is a new request.
         if object[path: "metadata", "annotations", AdmissionStamp.retryAnnotation]?.stringValue == step {
-            try await annotate(client, object, [AdmissionStamp.retryAnnotation: .null], doing: "retry \(step)")
+            try await annotate(client, object, [AdmissionStamp.retryAnnotation: .null], doing: "retry \(step) on")
         }
-        try await annotate(client, object, [AdmissionStamp.retryAnnotation: .string(step)], doing: "retry \(step)")
+        try await annotate(client, object, [AdmissionStamp.retryAnnotation: .string(step)], doing: "retry \(step) on")
         say("evolution.causeway.dev/\(evolution): retry of step \(step) requested")
     }
 }
@@ -187,33 +188,22 @@ private func requireStep(_ step: String, in object: JSON) throws {
 }
 
 private func annotate(_ client: KubeClient, _ object: JSON, _ annotations: JSONObject, doing what: String) async throws {
+    try await patchEvolution(client, object, ["metadata": ["annotations": .object(annotations)]], doing: what)
+}
+
+/// A merge patch of the Evolution as field manager kubectl-causeway; a refusal is one line.
+private func patchEvolution(_ client: KubeClient, _ object: JSON, _ patch: JSON, doing what: String) async throws {
     let name = object[path: "metadata", "name"]?.stringValue ?? ""
     do {
-        _ = try await client.patch(.evolutions, name: name, namespace: object[path: "metadata", "namespace"]?.stringValue,
-                                   .merge(["metadata": ["annotations": .object(annotations)]]), options: WriteOptions(fieldManager: "kubectl-causeway"))
+        _ = try await client.patch(.evolutions, name: name, namespace: object[path: "metadata", "namespace"]?.stringValue, .merge(patch),
+                                   options: WriteOptions(fieldManager: "kubectl-causeway"))
     } catch {
-        throw pluginFailure(error, doing: "\(what) on evolution \"\(name)\"", client: client)
+        throw pluginFailure(error, doing: "\(what) evolution \"\(name)\"", client: client)
     }
 }
 
 private func setPaused(_ paused: Bool, _ evolution: String, _ cluster: ClusterOptions) async throws {
     let (client, object) = try await fetchEvolution(evolution, cluster: cluster)
-    do {
-        _ = try await client.patch(.evolutions, name: evolution, namespace: object[path: "metadata", "namespace"]?.stringValue,
-                                   .merge(["spec": ["paused": .bool(paused)]]), options: WriteOptions(fieldManager: "kubectl-causeway"))
-    } catch {
-        throw pluginFailure(error, doing: "\(paused ? "pause" : "resume") evolution \"\(evolution)\"", client: client)
-    }
+    try await patchEvolution(client, object, ["spec": ["paused": .bool(paused)]], doing: paused ? "pause" : "resume")
     say("evolution.causeway.dev/\(evolution): \(paused ? "paused" : "resumed")")
-}
-
-/// Left-aligned columns two spaces apart, each row ending in a newline.
-func columns(_ rows: [[String]]) -> String {
-    let width = rows.map(\.count).max() ?? 0
-    var widths = [Int](repeating: 0, count: width)
-    for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-    return rows.map { row in
-        row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ")
-    }.joined(separator: "\n") + "\n"
 }

@@ -44,9 +44,11 @@ struct WebhookCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap(defaultLevel: .info)
-        let source = try certificateSource()
+        // One client for every Secret read (the certificate's, every reload, and the stamp key's).
+        let secrets = certSecret == nil && stampKeySecret == nil ? nil : try SecretReader(kubeconfig: kubeconfig)
+        let source = try certificateSource(secrets)
         var pair = try await source()
-        let stampKey = StampKey(bytes: try await stampKeyBytes())
+        let stampKey = StampKey(bytes: try await stampKeyBytes(secrets))
         let log = logger
         let server = try await WebhookServer.start(host: host, port: port, certificatePEM: pair.certificate, keyPEM: pair.key) { method, path, body in
             Self.handle(method: method, path: path, body: body, key: stampKey, logger: log)
@@ -68,7 +70,7 @@ struct WebhookCommand: AsyncParsableCommand {
 
     struct Pair: Equatable { var certificate: String; var key: String }
 
-    private func certificateSource() throws -> @Sendable () async throws -> Pair {
+    private func certificateSource(_ secrets: SecretReader?) throws -> @Sendable () async throws -> Pair {
         if let certFile, let keyFile {
             return {
                 guard let certificate = FileManager.default.contents(atPath: certFile), let key = FileManager.default.contents(atPath: keyFile) else {
@@ -77,35 +79,26 @@ struct WebhookCommand: AsyncParsableCommand {
                 return Pair(certificate: String(decoding: certificate, as: UTF8.self), key: String(decoding: key, as: UTF8.self))
             }
         }
-        let parts = (certSecret ?? "").split(separator: "/").map(String.init)
-        let config = kubeconfig == nil ? (try? RESTConfig.inCluster()) : nil
-        let client = try KubeClient(config: try config ?? KubeConfig.load(paths: kubeconfig.map { [$0] } ?? KubeConfig.defaultPaths()).restConfig())
+        guard let secrets, let reference = certSecret else { throw CommandFailure("give --cert-file and --key-file, or --cert-secret") }
         return {
-            let secret = try await client.get(.secrets, name: parts[1], namespace: parts[0])
-            func field(_ key: String) throws -> String {
-                guard let encoded = secret[path: "data", key]?.stringValue, let data = Data(base64Encoded: encoded) else {
-                    throw CommandFailure("Secret \(parts[0])/\(parts[1]) has no \(key); it must be a kubernetes.io/tls Secret")
-                }
-                return String(decoding: data, as: UTF8.self)
-            }
-            return Pair(certificate: try field("tls.crt"), key: try field("tls.key"))
+            Pair(certificate: String(decoding: try await secrets.field(reference, "tls.crt"), as: UTF8.self),
+                 key: String(decoding: try await secrets.field(reference, "tls.key"), as: UTF8.self))
         }
     }
 
-    private func stampKeyBytes() async throws -> [UInt8] {
+    private func stampKeyBytes(_ secrets: SecretReader?) async throws -> [UInt8] {
+        let bytes: [UInt8]
         if let stampKeyFile {
             guard let data = FileManager.default.contents(atPath: stampKeyFile) else { throw CommandFailure("cannot read \(stampKeyFile)") }
-            return Array(data)
+            bytes = Array(data)
+        } else {
+            guard let secrets, let reference = stampKeySecret else { throw CommandFailure("give --stamp-key-file or --stamp-key-secret") }
+            bytes = try await secrets.field(reference, StampKey.secretField)
         }
-        let parts = (stampKeySecret ?? "").split(separator: "/").map(String.init)
-        guard parts.count == 2 else { throw CommandFailure("--stamp-key-secret must be NAMESPACE/NAME") }
-        let config = kubeconfig == nil ? (try? RESTConfig.inCluster()) : nil
-        let client = try KubeClient(config: try config ?? KubeConfig.load(paths: kubeconfig.map { [$0] } ?? KubeConfig.defaultPaths()).restConfig())
-        let secret = try await client.get(.secrets, name: parts[1], namespace: parts[0])
-        guard let encoded = secret[path: "data", StampKey.secretField]?.stringValue, let data = Data(base64Encoded: encoded), data.count >= 32 else {
-            throw CommandFailure("Secret \(parts[0])/\(parts[1]) holds no stamp key under \(StampKey.secretField) (32 bytes or more, base64); the controller makes it on start")
+        guard bytes.count >= 32 else {
+            throw CommandFailure("the stamp key holds \(bytes.count) bytes, fewer than 32; the controller makes causeway-system/\(StampKey.secretName) on start")
         }
-        return Array(data)
+        return bytes
     }
 
     static func handle(method: String, path: String, body: [UInt8], key: StampKey, logger: Logger) -> (status: Int, body: [UInt8]) {
@@ -127,3 +120,25 @@ struct WebhookCommand: AsyncParsableCommand {
         return (200, answer.serialized())
     }
 }
+
+/// Reads Secrets' fields with --kubeconfig, else the in-cluster config.
+private struct SecretReader: Sendable {
+    let client: KubeClient
+
+    init(kubeconfig: String?) throws {
+        let config = kubeconfig == nil ? (try? RESTConfig.inCluster()) : nil
+        client = try KubeClient(config: try config ?? KubeConfig.load(paths: kubeconfig.map { [$0] } ?? KubeConfig.defaultPaths()).restConfig())
+    }
+
+    /// The decoded bytes of `field` in Secret `NAMESPACE/NAME`.
+    func field(_ reference: String, _ field: String) async throws -> [UInt8] {
+        let parts = reference.split(separator: "/").map(String.init)
+        guard parts.count == 2 else { throw CommandFailure("a Secret is named NAMESPACE/NAME, not \"\(reference)\"") }
+        let secret = try await client.get(.secrets, name: parts[1], namespace: parts[0])
+        guard let encoded = secret[path: "data", field]?.stringValue, let data = Data(base64Encoded: encoded) else {
+            throw CommandFailure("Secret \(reference) has no \(field)")
+        }
+        return Array(data)
+    }
+}
+

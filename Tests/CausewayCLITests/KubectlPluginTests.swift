@@ -18,12 +18,18 @@ import TestSupport
         return dir + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
     }
 
-    @Test func everyVerbThroughKubectl() async throws {
-        let cluster = try await SimCluster.start("plugin", tls: true)
-        defer { Task { await cluster.stop() } }
+    /// A TLS cluster with the CRD, `evolution` created, and the controller running on it.
+    static func start(_ name: String, evolution: String) async throws -> (SimCluster, Task<Void, Never>) {
+        let cluster = try await SimCluster.start(name, tls: true)
         try await cluster.admin.installEvolutionCRD()
         try await cluster.admin.grantClusterAdmin()
-        try await cluster.admin.create(yaml: """
+        try await cluster.admin.create(yaml: evolution)
+        let controller = EvolutionController(client: cluster.admin, options: .init(ledger: .configMaps))
+        return (cluster, Task { await controller.run() })
+    }
+
+    @Test func everyVerbThroughKubectl() async throws {
+        let (cluster, running) = try await Self.start("plugin", evolution: """
             apiVersion: causeway.dev/v1alpha1
             kind: Evolution
             metadata: {name: rollout, namespace: default}
@@ -32,9 +38,7 @@ import TestSupport
                 - {name: roles, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: roles}}]}}
                 - {name: flag, acknowledge: {required: true}, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: flag}}]}}
             """)
-        let controller = EvolutionController(client: cluster.admin, options: .init(ledger: .configMaps))
-        let running = Task { await controller.run() }
-        defer { running.cancel() }
+        defer { running.cancel(); Task { await cluster.stop() } }
         _ = try await cluster.admin.waitFor(.evolutions, "rollout") { $0[path: "status", "steps"]?[1]?["phase"] == "WaitingForAcknowledgment" }
 
         let dir = NSTemporaryDirectory() + "plugin-home-\(UUID().uuidString)"
@@ -87,20 +91,14 @@ import TestSupport
 
     /// `ledger EVO --follow` prints what is there, then each entry as it is appended.
     @Test func ledgerFollowPrintsEntriesAsTheyLand() async throws {
-        let cluster = try await SimCluster.start("follow", tls: true)
-        defer { Task { await cluster.stop() } }
-        try await cluster.admin.installEvolutionCRD()
-        try await cluster.admin.grantClusterAdmin()
-        try await cluster.admin.create(yaml: """
+        let (cluster, running) = try await Self.start("follow", evolution: """
             apiVersion: causeway.dev/v1alpha1
             kind: Evolution
             metadata: {name: followed, namespace: default}
             spec:
               steps: [{name: flag, acknowledge: {required: true}, apply: {manifests: [{apiVersion: v1, kind: ConfigMap, metadata: {name: flag}}]}}]
             """)
-        let controller = EvolutionController(client: cluster.admin, options: .init(ledger: .configMaps))
-        let running = Task { await controller.run() }
-        defer { running.cancel() }
+        defer { running.cancel(); Task { await cluster.stop() } }
         _ = try await cluster.admin.waitFor(.evolutions, "followed") { $0[path: "status", "steps"]?[0]?["phase"] == "WaitingForAcknowledgment" }
         let dir = NSTemporaryDirectory() + "follow-\(UUID().uuidString)"
         let kubeconfig = try cluster.writeKubeconfig(in: dir)

@@ -113,7 +113,7 @@ public final class MetricFamily: Sendable {
 
 extension Duration {
     /// The duration in (fractional) seconds.
-    var seconds: Double {
+    public var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
