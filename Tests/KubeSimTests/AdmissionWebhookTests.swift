@@ -106,6 +106,13 @@ import WebhookServer
         _ = try await alice.patch(.configMaps, name: "stamped", namespace: "default", .merge(["data": ["k": "w"]]))
         let update = try #require(hook.requests.last)
         #expect(update["operation"] == "UPDATE" && update[path: "oldObject", "data", "k"] == "v" && update[path: "object", "data", "k"] == "w")
+        // The request's own options: a PATCH's are PatchOptions (with its field manager), a PUT's UpdateOptions.
+        #expect(update[path: "options", "kind"] == "PatchOptions", "\(update["options"] ?? .null)")
+        var replaced = try await alice.get(.configMaps, name: "stamped", namespace: "default")
+        replaced["data"] = ["k": "x"]
+        _ = try await alice.update(.configMaps, replaced, namespace: "default", options: WriteOptions(fieldManager: "editor"))
+        let put = try #require(hook.requests.last)
+        #expect(put[path: "options", "kind"] == "UpdateOptions" && put[path: "options", "fieldManager"] == "editor")
     }
 
     @Test func aRefusalReadsAsTheRealServerWordsItInKubectl() async throws {

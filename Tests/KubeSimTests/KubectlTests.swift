@@ -186,6 +186,15 @@ import KubeSimTesting
                                         "--serviceaccount=team-a:deployer"], kubeconfig: kc)
             #expect(r.status != 0)
             #expect(r.stderr.contains(#"User "system:serviceaccount:team-a:deployer" cannot create resource "clusterrolebindings" in API group "rbac.authorization.k8s.io" at the cluster scope"#), "\(r.stderr)")
+
+            // Whom a token authenticates as (a SelfSubjectReview, which every authenticated user may create).
+            r = try await Self.kubectl(["--token", token, "auth", "whoami", "-o", "json"], kubeconfig: kc)
+            #expect(r.status == 0, "\(r.stderr)")
+            let review = try JSON.parse(Array(r.stdout.utf8))
+            #expect(review["kind"] == "SelfSubjectReview" && review[path: "status", "userInfo", "username"] == "system:serviceaccount:team-a:deployer")
+            #expect(review[path: "status", "userInfo", "groups"]?.arrayValue?.contains("system:authenticated") == true, "\(r.stdout)")
+            r = try await Self.kubectl(["auth", "whoami", "--as=system:serviceaccount:team-a:deployer"], kubeconfig: kc)
+            #expect(r.status == 0 && r.stdout.contains("system:serviceaccount:team-a:deployer"), "\(r.stdout) \(r.stderr)")
             _ = h
         }
     }

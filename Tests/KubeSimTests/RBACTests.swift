@@ -259,7 +259,7 @@ struct RBACTests {
                                                                     body: rules.serialized())
         let status = try JSON.parse(response.body)["status"]
         let resources = (status?["resourceRules"]?.arrayValue ?? []).flatMap { ($0["resources"]?.arrayValue ?? []).compactMap(\.stringValue) }
-        #expect(resources.sorted() == ["selfsubjectaccessreviews", "selfsubjectrulesreviews"])
+        #expect(resources.sorted() == ["selfsubjectaccessreviews", "selfsubjectreviews", "selfsubjectrulesreviews"])
         #expect(status?["incomplete"] == false)
     }
 

@@ -34,6 +34,8 @@ public struct APIResource: Sendable, Hashable, CustomStringConvertible {
     public static let secrets = APIResource(group: "", version: "v1", name: "secrets", kind: "Secret", namespaced: true)
     public static let serviceAccounts = APIResource(group: "", version: "v1", name: "serviceaccounts", kind: "ServiceAccount", namespaced: true)
     public static let events = APIResource(group: "events.k8s.io", version: "v1", name: "events", kind: "Event", namespaced: true)
+    public static let selfSubjectReviews = APIResource(group: "authentication.k8s.io", version: "v1", name: "selfsubjectreviews",
+                                                       kind: "SelfSubjectReview", namespaced: false)
     public static let leases = APIResource(group: "coordination.k8s.io", version: "v1", name: "leases", kind: "Lease", namespaced: true)
     public static let deployments = APIResource(group: "apps", version: "v1", name: "deployments", kind: "Deployment", namespaced: true)
     public static let customResourceDefinitions = APIResource(group: "apiextensions.k8s.io", version: "v1",

@@ -92,6 +92,16 @@ public final class KubeClient: Sendable {
         return try await self.object(send("POST", resource.path(namespace: ns), query: options.query, body: object.serialized()))
     }
 
+    /// Whom the API server authenticates this client as (after impersonation): a SelfSubjectReview,
+    /// what `kubectl auth whoami` asks.
+    public func whoAmI() async throws(KubeClientError) -> String {
+        let review = try await create(.selfSubjectReviews, ["apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"])
+        guard let name = review[path: "status", "userInfo", "username"]?.stringValue else {
+            throw .invalidResponse(url: APIResource.selfSubjectReviews.path(namespace: nil), reason: "a SelfSubjectReview without status.userInfo.username")
+        }
+        return name
+    }
+
     /// PUT: replaces the object; its metadata.resourceVersion makes the write conditional (409 when stale).
     public func update(_ resource: APIResource, _ object: JSON, namespace: String? = nil, subresource: String? = nil,
                        options: WriteOptions = WriteOptions()) async throws(KubeClientError) -> JSON {

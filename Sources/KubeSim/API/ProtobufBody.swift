@@ -85,7 +85,7 @@ enum ProtobufBody {
             1: .string("namespace"), 2: .string("verb"), 3: .string("group"), 4: .string("version"), 5: .string("resource"),
             6: .string("subresource"), 7: .string("name"), 8: .ignored, 9: .ignored,
         ]
-        /// The kinds kubectl's typed clients send as protobuf: `create token`, `auth can-i`, `create role|rolebinding…`.
+        /// The kinds kubectl's typed clients send as protobuf: `create token`, `auth can-i`, `auth whoami`, `create role|rolebinding…`.
         static let kinds: [String: [UInt64: Schema]] = [
             "TokenRequest": [1: .objectMeta, 3: .ignored, 2: .message("spec", [
                 1: .strings("audiences"), 4: .int("expirationSeconds"),
@@ -96,6 +96,8 @@ enum ProtobufBody {
                 2: .message("nonResourceAttributes", [1: .string("path"), 2: .string("verb")]),
             ])],
             "SelfSubjectRulesReview": [1: .objectMeta, 3: .ignored, 2: .message("spec", [1: .string("namespace")])],
+            // `auth whoami`: the status it sends is the server's to fill.
+            "SelfSubjectReview": [1: .objectMeta, 2: .ignored],
             "Role": [1: .objectMeta, 2: .messages("rules", policyRule)],
             "ClusterRole": [1: .objectMeta, 2: .messages("rules", policyRule),
                             3: .message("aggregationRule", [1: .messages("clusterRoleSelectors", [:])])],

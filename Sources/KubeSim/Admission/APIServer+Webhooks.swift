@@ -36,7 +36,7 @@ extension AdmissionAttributes {
         self.init(operation: operation == "Delete" ? "DELETE" : existing == nil ? "CREATE" : "UPDATE",
                   group: type.group, version: type.version, resource: type.plural, subresource: c.info.subresource, kind: type.kind,
                   namespace: c.namespace, name: name, user: c.user, object: object, oldObject: existing, dryRun: c.dryRun,
-                  fieldManager: c.fieldManager)
+                  fieldManager: c.fieldManager, patch: c.info.verb == "patch")
     }
 }
 

@@ -77,7 +77,8 @@ final class WebhookCaller: Sendable {
         o["object"] = a.object
         o["oldObject"] = a.oldObject ?? .null
         o["dryRun"] = .bool(a.dryRun)
-        let options = a.operation == "CREATE" ? "CreateOptions" : a.operation == "DELETE" ? "DeleteOptions" : "UpdateOptions"
+        // The request's own options: a PATCH's (an apply that creates, too) are PatchOptions.
+        let options = a.operation == "DELETE" ? "DeleteOptions" : a.patch ? "PatchOptions" : a.operation == "CREATE" ? "CreateOptions" : "UpdateOptions"
         o["options"] = a.operation == "DELETE" ? ["apiVersion": "meta.k8s.io/v1", "kind": .string(options)]
             : ["apiVersion": "meta.k8s.io/v1", "kind": .string(options), "fieldManager": .string(a.fieldManager)]
         return .object(o)

@@ -114,4 +114,6 @@ struct AdmissionAttributes: Sendable {
     var oldObject: JSON?
     var dryRun: Bool
     var fieldManager: String
+    /// Made by a PATCH (`options` are then PatchOptions, whatever the operation).
+    var patch = false
 }

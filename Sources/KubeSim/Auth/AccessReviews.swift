@@ -1,11 +1,12 @@
 import KubeJSON
 
-/// `kubectl auth can-i` and `kubectl auth can-i --list`: SelfSubjectAccessReview
-/// and SelfSubjectRulesReview (authorization.k8s.io/v1), answered 201 for the
-/// requester after impersonation, by the same authorizer every request meets.
+/// `kubectl auth can-i`, `kubectl auth can-i --list` and `kubectl auth whoami`: SelfSubjectAccessReview
+/// and SelfSubjectRulesReview (authorization.k8s.io/v1) and SelfSubjectReview (authentication.k8s.io/v1),
+/// answered 201 for the requester after impersonation, by the same authorizer every request meets.
 extension APIServer {
     static let selfSubjectAccessReviews = TypeKey(group: "authorization.k8s.io", plural: "selfsubjectaccessreviews")
     static let selfSubjectRulesReviews = TypeKey(group: "authorization.k8s.io", plural: "selfsubjectrulesreviews")
+    static let selfSubjectReviews = TypeKey(group: "authentication.k8s.io", plural: "selfsubjectreviews")
 
     func review(_ c: RequestContext) throws -> APIResponse {
         var review = try c.body(c.type.kind)
@@ -15,6 +16,11 @@ extension APIServer {
             review["status"] = try accessReviewStatus(review["spec"] ?? [:], user: c.user)
             if review["metadata"] == nil { review["metadata"] = ["creationTimestamp": .null] }
             return .object(status: 201, body: review)
+        case Self.selfSubjectReviews:
+            return .object(status: 201, body: [
+                "kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1", "metadata": ["creationTimestamp": .null],
+                "status": ["userInfo": ["username": .string(c.user.name), "groups": .array(c.user.groups.map { .string($0) })]],
+            ])
         default:
             guard let namespace = review[path: "spec", "namespace"]?.stringValue, !namespace.isEmpty else {
                 throw APIError.badRequest("no namespace on request")

@@ -15,7 +15,8 @@ enum BootstrapPolicy {
         ("system:public-info-viewer", [PolicyRule(verbs: ["get"], nonResourceURLs: [
             "/healthz", "/livez", "/readyz", "/version", "/version/"])]),
         ("system:basic-user", [PolicyRule(verbs: ["create"], apiGroups: ["authorization.k8s.io"],
-                                          resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"])]),
+                                          resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),
+                                PolicyRule(verbs: ["create"], apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"])]),
     ]
 
     static let clusterRoleBindings: [(name: String, role: String, groups: [String])] = [

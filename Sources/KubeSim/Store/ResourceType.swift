@@ -90,6 +90,8 @@ extension ResourceType {
                      kind: "SelfSubjectAccessReview", namespaced: false, createOnly: true),
         ResourceType(group: "authorization.k8s.io", version: "v1", plural: "selfsubjectrulesreviews", singular: "selfsubjectrulesreview",
                      kind: "SelfSubjectRulesReview", namespaced: false, createOnly: true),
+        ResourceType(group: "authentication.k8s.io", version: "v1", plural: "selfsubjectreviews", singular: "selfsubjectreview",
+                     kind: "SelfSubjectReview", namespaced: false, createOnly: true),
     ]
 }
 
