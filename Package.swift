@@ -52,8 +52,10 @@ let package = Package(
         .target(name: "EvolutionAPI", dependencies: ["KubeJSON", "RFC3339", "LedgerVocabulary"]),
         // The ledger's vocabulary: event kinds and detail shapes, one definition for the engine (writer) and the ledger's readers.
         .target(name: "LedgerVocabulary", dependencies: ["KubeJSON"]),
-        // The admission webhook's decisions about Evolutions (stamping who acknowledged), as pure functions.
-        .target(name: "EvolutionAdmission", dependencies: ["EvolutionAPI", "KubeJSON", .product(name: "Crypto", package: "swift-crypto")]),
+        // The admission webhook's decisions, as pure functions: stamping who acknowledged, journaling and freezing writes to governed objects.
+        // It reads what Causeway owns as the drift detector does (EvolutionEngine.DriftInspection): one definition.
+        .target(name: "EvolutionAdmission", dependencies: ["EvolutionAPI", "EvolutionEngine", "KubeJSON", "KubeSemantics",
+                                                          .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "EvolutionEngine", dependencies: ["EvolutionAPI", "KubeJSON", "KubeSemantics", "LedgerVocabulary"]),
         .target(name: "Ledger", dependencies: ["KubeJSON", "KubeClient", "RFC3339", "LedgerVocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         // Seeded randomness shared by the property tests; running commands (kubectl, causeway) as a user would.

@@ -21,20 +21,45 @@ public struct StampKey: Sendable, CustomStringConvertible, CustomDebugStringConv
     /// 32 random bytes.
     public static func newBytes() -> [UInt8] { SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) } }
 
+    /// HMAC-SHA256 of `text`, base64.
+    public func mac(_ text: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key)).base64EncodedString()
+    }
+
+    /// Whether `mac` is this key's over `text`.
+    public func verifies(mac: String?, of text: String) -> Bool {
+        guard let mac, let code = Data(base64Encoded: mac) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Array(text.utf8), using: key)
+    }
+
     public func sign(_ stamp: AdmissionStamp, evolution: String, annotation: String) -> AdmissionStamp {
         var signed = stamp
-        signed.mac = nil
-        let code = HMAC<SHA256>.authenticationCode(for: Array(signed.signedText(evolution: evolution, annotation: annotation).utf8), using: key)
-        signed.mac = Data(code).base64EncodedString()
+        signed.mac = mac(stamp.signedText(evolution: evolution, annotation: annotation))
         return signed
     }
 
     /// Whether the webhook (holding this key) made `stamp` for this Evolution and annotation.
     public func verifies(_ stamp: AdmissionStamp, evolution: String, annotation: String) -> Bool {
-        guard let mac = stamp.mac, let code = Data(base64Encoded: mac) else { return false }
-        var unsigned = stamp
-        unsigned.mac = nil
-        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Array(unsigned.signedText(evolution: evolution, annotation: annotation).utf8),
-                                                      using: key)
+        verifies(mac: stamp.mac, of: stamp.signedText(evolution: evolution, annotation: annotation))
     }
+
+    public func sign(_ mark: GovernanceMark, object: ObjectReference) -> GovernanceMark {
+        var signed = mark
+        signed.mac = mac(mark.signedText(object: object))
+        return signed
+    }
+
+    /// Whether the controller (holding this key) put `mark` on this object.
+    public func verifies(_ mark: GovernanceMark, object: ObjectReference) -> Bool {
+        verifies(mac: mark.mac, of: mark.signedText(object: object))
+    }
+
+    public func sign(_ entry: JournalEntry) -> JournalEntry {
+        var signed = entry
+        signed.mac = mac(entry.signedText)
+        return signed
+    }
+
+    /// Whether the webhook (holding this key) wrote `entry` as it is.
+    public func verifies(_ entry: JournalEntry) -> Bool { verifies(mac: entry.mac, of: entry.signedText) }
 }

@@ -33,6 +33,8 @@ final class EvolutionReconciler: Reconciler {
     let requireAttributedAcks: Bool
     /// Verifies the webhook's stamps.
     let stampKey: StampKey?
+    /// Who wrote what departed, per Causeway's admission webhook.
+    let journals: AdmissionJournals
     /// Every Warning the controller tells about an Evolution, by reason: what failed, counted.
     let warnings: MetricFamily
     /// Objects whose owned fields someone else changed, unresolved, per Evolution and target.
@@ -47,6 +49,7 @@ final class EvolutionReconciler: Reconciler {
          now: @escaping @Sendable () -> Date) {
         self.requireAttributedAcks = requireAttributedAcks
         self.stampKey = stampKey
+        self.journals = AdmissionJournals(stampKey: stampKey)
         self.cache = cache
         self.home = home
         self.targets = targets
@@ -252,6 +255,7 @@ final class EvolutionReconciler: Reconciler {
         var objects: [String: [EvolutionAPI.ObjectKey: JSON]] = [:]
         var absent: [String: [EvolutionAPI.ObjectKey: String]] = [:]
         var refusal: RefusalRecord?
+        var journals: [String: [String: JournalRead]] = [:]
         for (targetName, keys) in EvolutionEngine.observedObjects(spec: spec, status: status) {
             guard let target = spec.targets.first(where: { $0.name == targetName }) else { continue }
             // Looking needs no fresh Secret read: the watches run through the connection last read.
@@ -284,8 +288,32 @@ final class EvolutionReconciler: Reconciler {
                         target: targetName)
                 }
             }
+            journals[targetName] = await departureJournals(status: status, target: targetName, objects: objects[targetName] ?? [:],
+                                                           absent: absent[targetName] ?? [:], through: connection)
         }
-        return Observations(objects: objects, applyResults: applyResults, absent: absent, refusal: refusal)
+        return Observations(objects: objects, applyResults: applyResults, absent: absent, refusal: refusal, journals: journals)
+    }
+
+    /// The admission journals of the namespaces where an owned object departs in a way not yet
+    /// recorded, read after seeing the departure (so they hold the write that made it).
+    private func departureJournals(status: EvolutionStatus, target: String, objects: [EvolutionAPI.ObjectKey: JSON],
+                                   absent: [EvolutionAPI.ObjectKey: String], through connection: TargetConnection) async -> [String: JournalRead]? {
+        var newest: [String: String] = [:]
+        for owned in status.drift.owned where owned.target == target {
+            let live = objects[owned.object]
+            guard let version = live.flatMap(ResourceVersion.of) ?? absent[owned.object],
+                  let found = DriftInspection.inspect(owned, live: live) else { continue }
+            let known = status.drift.deviations.first { $0.isOpen && $0.record.target == target && $0.record.object == owned.object }
+            guard known?.record.liveHash != found.liveHash || known == nil else { continue }
+            let namespace = AdmissionJournal.namespace(of: owned.object)
+            if newest[namespace].map({ ResourceVersion.isOlder($0, than: version) }) ?? true { newest[namespace] = version }
+        }
+        guard !newest.isEmpty else { return nil }
+        var read: [String: JournalRead] = [:]
+        for (namespace, version) in newest {
+            read[namespace] = await journals.read(namespace: namespace, target: target, through: connection, covering: version)
+        }
+        return read
     }
 
     /// Ledger first (one batch), then applies, then Events; returns the apply outcomes and
@@ -323,22 +351,39 @@ final class EvolutionReconciler: Reconciler {
         guard let target = spec?.targets.first(where: { $0.name == action.target }), let account else {
             return failed("UnknownTarget", "target \(action.target) is not declared", retryable: false)
         }
-        let client: KubeClient
+        let connection: TargetConnection
         let key = ControllerRuntime.ObjectKey(namespace: namespace, name: evolution[path: "metadata", "name"]?.stringValue ?? "")
-        do { client = try await targets.connection(for: target, account: account, evolution: key, readSince: began).client } catch {
+        do { connection = try await targets.connection(for: target, account: account, evolution: key, readSince: began) } catch {
             return failed(error.reason.rawValue, error.description, retryable: error.reason == .targetUnreachable)
+        }
+        let client = connection.client
+        // What Causeway's admission webhook on the target journals and freezes by (GovernanceMark).
+        var mark: GovernanceMark?
+        if stampKey != nil {
+            do {
+                mark = GovernanceMark(evolution: "\(namespace)/\(key.name)", applier: try await targets.identity(of: connection), freeze: action.freeze)
+            } catch {
+                let forbidden = error.statusCode == 403
+                return failed(forbidden ? FailureReason.forbidden.rawValue : FailureReason.targetUnreachable.rawValue,
+                              "target \(action.target): cannot learn whom its kubeconfig authenticates as (a SelfSubjectReview, as kubectl auth whoami asks): \(TargetClients.text(error))"
+                                + (forbidden ? "; grant it create on selfsubjectreviews.authentication.k8s.io (system:basic-user does)" : ""),
+                              retryable: !forbidden)
+            }
         }
         var sent: [AppliedObject] = []
         for manifest in action.objects {
             do {
                 let resource = try await client.resource(for: manifest)
                 let object = StepApply.placed(manifest, resource: resource, evolutionNamespace: namespace)
-                let applied = try await StepApply.apply(object, resource: resource, with: client)
+                let landed = EvolutionAPI.ObjectKey(manifest: object)
+                let marked = mark.flatMap { mark in stampKey.flatMap { key in landed.map { key.sign(mark, object: $0).placed(on: object) } } } ?? object
+                let applied = try await StepApply.apply(marked, resource: resource, with: client)
+                // The ledger records the object as the step declares it; the mark is Causeway's own bookkeeping.
                 sent.append(.sent(object, resourceVersion: applied[path: "metadata", "resourceVersion"]?.stringValue))
                 // Keyed by where it landed (namespace filled in), as the ledger and `causeway drift` name it.
-                if let key = EvolutionAPI.ObjectKey(manifest: object),
-                   let owned = DriftInspection.baseline(after: applied, target: action.target, step: action.step,
-                                                        contentHash: action.contentHash, object: key) {
+                if let landed, var owned = DriftInspection.baseline(after: applied, target: action.target, step: action.step,
+                                                                    contentHash: action.contentHash, object: landed) {
+                    owned.frozen = action.freeze
                     baselines.append(owned)
                 }
             } catch {

@@ -43,6 +43,8 @@ public struct TenancyPolicy: Sendable, Equatable {
 struct TargetConnection: Sendable {
     var client: KubeClient
     var key: String
+    /// Whom it writes as, when known without asking (an impersonated account).
+    var identity: String?
 }
 
 /// Why a target cannot be used, with the reason status, Events and metrics use.
@@ -75,6 +77,8 @@ final class TargetClients: Sendable {
         var account: EvolutionAccount
     }
     private let reached = Mutex<[Reach: (connection: TargetConnection, readAt: ContinuousClock.Instant)]>([:])
+    /// Whom each kubeconfig connection authenticates as, asked once (by connection key).
+    private let identities = Mutex<[String: String]>([:])
 
     init(home: KubeClient, policy: TenancyPolicy) {
         self.home = home
@@ -98,13 +102,27 @@ final class TargetClients: Sendable {
 
     /// The Evolution is gone: clients only it used go (their threads end with their last watch).
     func forget(_ evolution: ControllerRuntime.ObjectKey) {
-        reached.withLock { table in table = table.filter { $0.key.evolution != evolution } }
+        let keys = reached.withLock { table in
+            table = table.filter { $0.key.evolution != evolution }
+            return Set(table.values.map(\.connection.key))
+        }
+        identities.withLock { table in table = table.filter { keys.contains($0.key) } }
         built.withLock { table in
             for key in Array(table.keys) {
                 table[key]?.users.remove(evolution)
                 if table[key]?.users.isEmpty == true { table[key] = nil }
             }
         }
+    }
+
+    /// Whom a connection writes as: the impersonated account, else whom its kubeconfig
+    /// authenticates as (a SelfSubjectReview, asked once per connection).
+    func identity(of connection: TargetConnection) async throws(KubeClientError) -> String {
+        if let known = connection.identity { return known }
+        if let asked = identities.withLock({ $0[connection.key] }) { return asked }
+        let name = try await connection.client.whoAmI()
+        identities.withLock { $0[connection.key] = name }
+        return name
     }
 
     /// The connection this Evolution last reached the target through, without reading its
@@ -134,7 +152,7 @@ final class TargetClients: Sendable {
     private func read(_ target: Target, account: EvolutionAccount, evolution: ControllerRuntime.ObjectKey) async throws(TargetAccessError) -> TargetConnection {
         let acting = account.impersonation
         guard let (secretNamespace, ref) = try secretLocation(of: target, account: account) else {
-            return TargetConnection(client: home.impersonating(acting), key: "home as \(account)")
+            return TargetConnection(client: home.impersonating(acting), key: "home as \(account)", identity: account.description)
         }
         let secret: JSON
         do { secret = try await home.impersonating(acting).get(.secrets, name: ref.name, namespace: secretNamespace) } catch {
@@ -166,7 +184,8 @@ final class TargetClients: Sendable {
         }
         let acts = target.impersonates ? acting : nil
         return TargetConnection(client: acts.map { base.impersonating($0) } ?? base,
-                                key: "secret \(connectionKey) as \(acts.map(\.user) ?? "the kubeconfig's identity")")
+                                key: "secret \(connectionKey) as \(acts.map(\.user) ?? "the kubeconfig's identity")",
+                                identity: acts == nil ? nil : account.description)
     }
 
     /// The API server's message for an API error, else the error itself.

@@ -16,6 +16,10 @@ import KubeJSON
 ///   when the values changed and managedFields do not say where).
 /// - `manager`, `operation`, `subresource`, `time`: from the object's managedFields; absent
 ///   when they cannot say (`attribution` then says why — never a guess).
+/// - `people`: who made the write, per Causeway's admission journal (`JournalEntry`): the
+///   users whose recorded write left exactly these values, else every user who changed the
+///   owned fields since Causeway's apply; `breakGlass` the reasons given for breaking a freeze;
+///   `journal` why nobody is named (no webhook, no entry, unreadable journal).
 /// - `baselineHash`/`liveHash`: of the owned fields' values as Causeway left them and as found
 ///   (`liveHash` absent for a deleted object).
 public struct DeviationRecord: Sendable, Hashable {
@@ -36,6 +40,10 @@ public struct DeviationRecord: Sendable, Hashable {
     public var time: String?
     /// Why there is no manager, when there is none.
     public var attribution: String?
+    public var people: [String] = []
+    public var breakGlass: [String] = []
+    /// Why `people` is empty, when it is.
+    public var journal: String?
     public var baselineHash: String
     public var liveHash: String?
 
@@ -56,10 +64,13 @@ public struct DeviationRecord: Sendable, Hashable {
         self.liveHash = liveHash
     }
 
-    /// Who, as one phrase: `kubectl-patch (Update)` or the reason nobody can be named.
+    /// Who, as one phrase: `bob@example.com with kubectl-patch (Update)`, `kubectl-patch (Update)`
+    /// or the reason nobody can be named.
     public var who: String {
-        guard let manager else { return attribution ?? "cannot attribute" }
-        return manager + (operation.map { " (\($0)\(subresource.map { " of \($0)" } ?? ""))" } ?? "")
+        let person = people.isEmpty ? "" : people.joined(separator: " or ") + (breakGlass.isEmpty ? "" : " (break-glass: \(breakGlass.joined(separator: "; ")))")
+        guard let manager else { return person.isEmpty ? attribution ?? "cannot attribute" : person }
+        let tool = manager + (operation.map { " (\($0)\(subresource.map { " of \($0)" } ?? ""))" } ?? "")
+        return person.isEmpty ? tool : "\(person) with \(tool)"
     }
 
     /// `Changed .spec.allowRoles of gw.example/v1 Policy edge/default on eu-west by kubectl-patch (Update)`.
@@ -75,6 +86,9 @@ public struct DeviationRecord: Sendable, Hashable {
                              ("attribution", attribution)] {
             if let value { o[key] = .string(value) }
         }
+        if !people.isEmpty { o["people"] = .array(people.map(JSON.string)) }
+        if !breakGlass.isEmpty { o["breakGlass"] = .array(breakGlass.map(JSON.string)) }
+        if let journal { o["journal"] = .string(journal) }
         o["baselineHash"] = .string(baselineHash)
         if let liveHash { o["liveHash"] = .string(liveHash) }
         return .object(o)
@@ -93,6 +107,9 @@ public struct DeviationRecord: Sendable, Hashable {
                   manager: detail["manager"]?.stringValue, operation: detail["operation"]?.stringValue,
                   subresource: detail["subresource"]?.stringValue, time: detail["time"]?.stringValue,
                   attribution: detail["attribution"]?.stringValue, baselineHash: baselineHash, liveHash: detail["liveHash"]?.stringValue)
+        people = (detail["people"]?.arrayValue ?? []).compactMap(\.stringValue)
+        breakGlass = (detail["breakGlass"]?.arrayValue ?? []).compactMap(\.stringValue)
+        journal = detail["journal"]?.stringValue
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvolutionAdmission
+import EvolutionAPI
 import Foundation
 import KubeClient
 import KubeJSON
@@ -7,14 +8,16 @@ import Logging
 import WebhookServer
 
 /// `causeway webhook`: the admission webhook that stamps acknowledgments and retry requests
-/// with the user the API server authenticated (`AckStamping`). Deploy/overlays/webhook runs it
-/// with a MutatingWebhookConfiguration (failurePolicy Ignore: an edit is never blocked by it;
-/// what it could not stamp is unattributed).
+/// with the user the API server authenticated (`AckStamping`), and journals (and, where frozen,
+/// denies) writes by anyone else to what Causeway applied (`GovernedWrites`). Deploy/overlays/webhook
+/// runs it with a MutatingWebhookConfiguration (failurePolicy Ignore: an edit is never blocked by
+/// it; what it could not stamp is unattributed) and ValidatingWebhookConfigurations (Ignore for
+/// the journal, Fail for frozen objects).
 struct WebhookCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhook",
-        abstract: "Serve Causeway's admission webhook over HTTPS: stamps who acknowledged or retried a step.",
-        discussion: "Paths: POST /mutate-evolutions (AdmissionReview, admission.k8s.io/v1), GET /healthz. The serving certificate comes from files or a kubernetes.io/tls Secret and is re-read every --reload-seconds; a changed pair is served from the next connection on.")
+        abstract: "Serve Causeway's admission webhook over HTTPS: stamps who acknowledged or retried a step, journals and freezes writes to what Causeway applied.",
+        discussion: "Paths: POST /mutate-evolutions and POST /validate-governed (AdmissionReview, admission.k8s.io/v1), GET /healthz. The journal is written with --kubeconfig (or the in-cluster account): ConfigMap causeway-admission-journal in each governed object's namespace. The serving certificate comes from files or a kubernetes.io/tls Secret and is re-read every --reload-seconds; a changed pair is served from the next connection on.")
 
     @Option(help: "Address to listen on.") var host = "0.0.0.0"
     @Option(help: "Port to listen on (0 picks one and prints it).") var port = 9443
@@ -22,12 +25,14 @@ struct WebhookCommand: AsyncParsableCommand {
     @Option(help: "PEM private key of the serving certificate.") var keyFile: String?
     @Option(help: "A kubernetes.io/tls Secret holding the serving certificate, as NAMESPACE/NAME (read with --kubeconfig or in-cluster).")
     var certSecret: String?
-    @Option(help: "Path to a kubeconfig, for --cert-secret; default: in-cluster config, else $KUBECONFIG or ~/.kube/config.")
+    @Option(help: "Path to a kubeconfig, for --cert-secret, --stamp-key-secret and the journal; default: in-cluster config, else $KUBECONFIG or ~/.kube/config.")
     var kubeconfig: String?
     @Option(help: "The key stamps are signed with (32+ bytes, as written by the controller), from a file.") var stampKeyFile: String?
     @Option(help: "The Secret the controller keeps the stamp key in, as NAMESPACE/NAME (field \(StampKey.secretField)).")
     var stampKeySecret: String?
     @Option(help: "How often to re-read the certificate, in seconds.") var reloadSeconds = 10
+    @Flag(inversion: .prefixedNo, help: "Journal writes to governed objects (needs cluster access: --kubeconfig or in-cluster).")
+    var journal = true
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -45,15 +50,20 @@ struct WebhookCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.bootstrap(defaultLevel: .info)
         // One client for every Secret read (the certificate's, every reload, and the stamp key's).
-        let secrets = certSecret == nil && stampKeySecret == nil ? nil : try SecretReader(kubeconfig: kubeconfig)
+        let secrets: SecretReader?
+        do { secrets = certSecret == nil && stampKeySecret == nil && !journal ? nil : try SecretReader(kubeconfig: kubeconfig) } catch {
+            throw CommandFailure("cannot reach the cluster (for \(journal ? "the journal" : "the Secrets")): \(error); give --kubeconfig, run in-cluster\(journal ? ", or --no-journal" : "")")
+        }
         let source = try certificateSource(secrets)
         var pair = try await source()
         let stampKey = StampKey(bytes: try await stampKeyBytes(secrets))
         let log = logger
+        let writer = journal ? secrets.map { WebhookJournal(client: $0.client) } : nil
         let server = try await WebhookServer.start(host: host, port: port, certificatePEM: pair.certificate, keyPEM: pair.key) { method, path, body in
-            Self.handle(method: method, path: path, body: body, key: stampKey, logger: log)
+            await Self.handle(method: method, path: path, body: body, key: stampKey, journal: writer, logger: log)
         }
-        say("causeway webhook: serving https://\(host):\(server.port) (POST /mutate-evolutions, GET /healthz)")
+        say("causeway webhook: serving https://\(host):\(server.port) (POST /mutate-evolutions, POST /validate-governed, GET /healthz)"
+            + (writer == nil ? "; journal off (--no-journal): writes to governed objects are frozen where asked but recorded nowhere" : ""))
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(max(1, reloadSeconds)))
             do {
@@ -101,15 +111,23 @@ struct WebhookCommand: AsyncParsableCommand {
         return bytes
     }
 
-    static func handle(method: String, path: String, body: [UInt8], key: StampKey, logger: Logger) -> (status: Int, body: [UInt8]) {
+    static func handle(method: String, path: String, body: [UInt8], key: StampKey, journal: WebhookJournal? = nil,
+                       logger: Logger) async -> (status: Int, body: [UInt8]) {
         let route = path.split(separator: "?").first.map(String.init) ?? path
         if method == "GET", route == "/healthz" { return (200, Array("ok".utf8)) }
-        guard method == "POST", route == "/mutate-evolutions" else { return (404, Array(#"{"message":"not found"}"#.utf8)) }
+        guard method == "POST", route == "/mutate-evolutions" || route == "/validate-governed" else { return (404, Array(#"{"message":"not found"}"#.utf8)) }
         guard let review = try? JSON.parse(body), let request = review["request"], let uid = request["uid"] else {
             logger.warning("not an AdmissionReview", metadata: ["path": .string(path)])
             return (400, Array(#"{"message":"expected an admission.k8s.io/v1 AdmissionReview"}"#.utf8))
         }
-        var response = AckStamping.response(to: request, key: key)
+        var response: JSON
+        if route == "/validate-governed" {
+            let review = GovernedWrites.review(request, key: key, now: Timestamp(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)).rfc3339)
+            response = review.response
+            if let entry = review.entry { await record(entry, journal: journal, logger: logger) }
+        } else {
+            response = AckStamping.response(to: request, key: key)
+        }
         response["uid"] = uid
         if response["patch"] != nil {
             logger.info("stamped who acknowledged or retried", metadata: [
@@ -118,6 +136,23 @@ struct WebhookCommand: AsyncParsableCommand {
         }
         let answer: JSON = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response]
         return (200, answer.serialized())
+    }
+
+    /// A write by someone else to what Causeway applied: logged, and journaled before it is let through.
+    private static func record(_ entry: JournalEntry, journal: WebhookJournal?, logger: Logger) async {
+        let metadata: Logger.Metadata = ["object": .string(entry.object.description), "evolution": .string(entry.evolution), "user": .string(entry.user),
+                                         "operation": .string(entry.operation), "fields": .string(entry.fields.joined(separator: ","))]
+        if !entry.allowed {
+            logger.warning("denied a write to a frozen object", metadata: metadata)
+        } else {
+            logger.info(entry.breakGlass == nil ? "someone else changed what Causeway applied" : "a write broke the glass of a freeze",
+                        metadata: metadata.merging(entry.breakGlass.map { ["breakGlass": .string($0)] } ?? [:]) { $1 })
+        }
+        guard let journal else { return }
+        do { try await journal.append(entry) } catch {
+            logger.error("cannot journal a write to a governed object; it goes through unrecorded",
+                         metadata: metadata.merging(["error": .string("\(error)")]) { $1 })
+        }
     }
 }
 

@@ -18,7 +18,7 @@ import TestSupport
         try certificates.serverKeyPEM.write(toFile: dir + "/tls.key", atomically: true, encoding: .utf8)
         try Data(repeating: 1, count: 32).write(to: URL(fileURLWithPath: dir + "/stamp.key"))
         let webhook = try CausewayBinary.start(["webhook", "--host", "127.0.0.1", "--port", "0", "--cert-file", dir + "/tls.crt",
-                                                "--key-file", dir + "/tls.key", "--stamp-key-file", dir + "/stamp.key"], log: dir + "/webhook.log")
+                                                "--key-file", dir + "/tls.key", "--stamp-key-file", dir + "/stamp.key", "--no-journal"], log: dir + "/webhook.log")
         defer { kill(webhook.processIdentifier, SIGKILL) }
         let serving = try await CausewayBinary.line(in: dir + "/webhook.log", startingWith: "causeway webhook: serving https://")
         let address = try #require(serving.split(separator: " ").dropFirst(3).first).replacingOccurrences(of: "https://", with: "")

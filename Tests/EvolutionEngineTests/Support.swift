@@ -65,6 +65,7 @@ struct Driver {
     /// on the object, and the baselines they leave in the result (see `ServerSimulation`).
     var server: ServerSimulation?
     var refusal: RefusalRecord?
+    var journals: [String: [String: JournalRead]] = [:]
     var autoCreate = true
     var applyOutcome: @Sendable (ApplyAction) -> ApplyResult.Outcome = { _ in .applied(objects: []) }
     var log: [String] = []
@@ -73,7 +74,7 @@ struct Driver {
 
     var input: EngineInput {
         EngineInput(generation: generation, spec: .success(spec), status: status,
-                    observations: Observations(objects: objects, applyResults: results, absent: absent, refusal: refusal),
+                    observations: Observations(objects: objects, applyResults: results, absent: absent, refusal: refusal, journals: journals),
                     acknowledgments: acknowledgments, retry: retry, now: now)
     }
 
@@ -93,7 +94,10 @@ struct Driver {
                     self.server = server
                     objects[a.target, default: [:]][key(o)] = stored
                     absent[a.target]?[key(o)] = nil
-                    baselines += [DriftInspection.baseline(after: stored, target: a.target, step: a.step, contentHash: a.contentHash, object: key(o))].compactMap { $0 }
+                    if var owned = DriftInspection.baseline(after: stored, target: a.target, step: a.step, contentHash: a.contentHash, object: key(o)) {
+                        owned.frozen = a.freeze  // as the controller records the mark it applied
+                        baselines.append(owned)
+                    }
                 }
             }
             results.append(ApplyResult(step: a.step, target: a.target, contentHash: a.contentHash, outcome: outcome, revert: a.revert,

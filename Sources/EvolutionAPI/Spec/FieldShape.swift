@@ -67,6 +67,7 @@ extension FieldShape {
         "drift": .object([
             "policy": .enumeration(DriftPolicy.Mode.allCases.map(\.rawValue)),
             "haltOnDrift": .boolean,
+            "freeze": .boolean,
         ]),
         "paused": .boolean,
     ])

@@ -30,9 +30,13 @@ public struct DriftPolicy: Sendable, Hashable {
     public var policy: Mode
     /// Stop new starts while a deviation is unresolved.
     public var haltOnDrift: Bool
+    /// Causeway's admission webhook denies writes by anyone but Causeway to what the steps
+    /// applied (`GovernanceMark.freeze`), unless the write breaks the glass.
+    public var freeze: Bool
 
-    public init(policy: Mode = .report, haltOnDrift: Bool = false) {
+    public init(policy: Mode = .report, haltOnDrift: Bool = false, freeze: Bool = false) {
         self.policy = policy
         self.haltOnDrift = haltOnDrift
+        self.freeze = freeze
     }
 }

@@ -51,6 +51,7 @@ enum SpecDecoder {
         if let d = reader.object(spec["drift"], at: "spec.drift", shape: fields["drift"]!) {
             drift.policy = reader.enumeration(d["policy"], at: "spec.drift.policy", as: DriftPolicy.Mode.self) ?? .report
             drift.haltOnDrift = reader.bool(d["haltOnDrift"], at: "spec.drift.haltOnDrift") ?? false
+            drift.freeze = reader.bool(d["freeze"], at: "spec.drift.freeze") ?? false
         }
         let paused = reader.bool(spec["paused"], at: "spec.paused") ?? false
         let account = reader.string(spec["serviceAccountName"], at: "spec.serviceAccountName")

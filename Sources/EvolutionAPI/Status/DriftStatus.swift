@@ -39,9 +39,12 @@ public struct OwnedObject: Sendable, Hashable {
     /// Reverts in a row the API server refused (backed off apart from a fight).
     public var failedReverts: Int
     public var revertedAt: Timestamp?
+    /// Whether the governance mark of that apply said frozen: a spec that says otherwise re-applies it.
+    public var frozen: Bool
 
     public init(target: String, step: String, object: ObjectKey, fields: JSON, valuesHash: String, resourceVersion: String?,
-                contentHash: String? = nil, reverts: Int = 0, failedReverts: Int = 0, revertedAt: Timestamp? = nil) {
+                contentHash: String? = nil, reverts: Int = 0, failedReverts: Int = 0, revertedAt: Timestamp? = nil, frozen: Bool = false) {
+        self.frozen = frozen
         self.target = target
         self.step = step
         self.object = object
@@ -100,7 +103,7 @@ extension OwnedObject {
         self.init(target: target, step: step, object: object, fields: json["fields"] ?? [:], valuesHash: valuesHash,
                   resourceVersion: json["resourceVersion"]?.stringValue, contentHash: json["contentHash"]?.stringValue,
                   reverts: json["reverts"]?.intValue.map { Int($0) } ?? 0, failedReverts: json["failedReverts"]?.intValue.map { Int($0) } ?? 0,
-                  revertedAt: json["revertedAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:)))
+                  revertedAt: json["revertedAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:)), frozen: json["frozen"]?.boolValue ?? false)
     }
 
     public var json: JSON {
@@ -111,6 +114,7 @@ extension OwnedObject {
         if reverts > 0 { o.put("reverts", .int(Int64(reverts))) }
         if failedReverts > 0 { o.put("failedReverts", .int(Int64(failedReverts))) }
         o.put("revertedAt", revertedAt.map { .string($0.rfc3339) })
+        if frozen { o.put("frozen", .bool(true)) }
         return .object(o)
     }
 }

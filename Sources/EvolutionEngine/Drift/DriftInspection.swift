@@ -78,7 +78,7 @@ public enum DriftInspection {
     }
 
     /// The object's managedFields, or nil when absent or malformed.
-    static func entries(of object: JSON) -> [ManagedFieldsEntry]? {
+    public static func entries(of object: JSON) -> [ManagedFieldsEntry]? {
         guard let items = object[path: "metadata", "managedFields"]?.arrayValue else { return nil }
         var entries: [ManagedFieldsEntry] = []
         for item in items {

@@ -15,6 +15,7 @@ extension Tick {
         absorbBaselines()
         absorbReverts()
         forgetUnowned()
+        resealFreeze()
         for key in status.drift.owned.map({ ($0.target, $0.object) }) {
             guard let i = status.drift.owned.firstIndex(where: { $0.target == key.0 && $0.object == key.1 }) else { continue }
             inspect(i)
@@ -60,13 +61,63 @@ extension Tick {
             case .failed(let reason, let message, _):
                 // Backs off on its own count (a refusal is not a fight): the next attempt waits 1 s, 2 s, 4 s ...
                 for i in status.drift.owned.indices where status.drift.owned[i].target == result.target && status.drift.owned[i].step == result.step
-                    && openDeviation(result.target, status.drift.owned[i].object) != nil {
+                    && (openDeviation(result.target, status.drift.owned[i].object) != nil || status.drift.owned[i].frozen != spec.drift.freeze) {
                     status.drift.owned[i].failedReverts += 1
                     status.drift.owned[i].revertedAt = now
                 }
                 emit(.warning, "RevertFailed", "reverting \(result.step) on \(result.target) failed: \(reason): \(message); trying again with backoff")
             }
         }
+    }
+
+    /// Objects whose governance mark says otherwise than `spec.drift.freeze` get it re-applied
+    /// (what the step applied, with the mark as the spec now says), so a freeze turned on or off
+    /// reaches what is already converged. One holding another writer's change waits: re-applying
+    /// would revert it, which only the drift policy decides.
+    private mutating func resealFreeze() {
+        for (i, owned) in status.drift.owned.enumerated() where owned.frozen != spec.drift.freeze && openDeviation(owned.target, owned.object) == nil {
+            if owned.failedReverts > 0, let last = owned.revertedAt, now < last + ApplyBackoff.delay(afterAttempt: owned.failedReverts) {
+                wake(at: last + ApplyBackoff.delay(afterAttempt: owned.failedReverts))
+                continue
+            }
+            guard let holder = (spec.steps + spec.onFailure.compensation).first(where: { step in
+                step.name == owned.step && step.targets.contains(owned.target) && step.contentHash == owned.contentHash
+            }), let manifest = holder.manifest(for: owned.object) else { continue }
+            actions.append(.apply(ApplyAction(step: holder.name, target: owned.target, contentHash: holder.contentHash, objects: [manifest],
+                                              attempt: 1, compensation: !spec.steps.contains { $0.name == holder.name }, revert: true,
+                                              freeze: spec.drift.freeze)))
+            status.drift.owned[i].revertedAt = now
+        }
+    }
+
+    /// The person behind a departure, from the admission journal of the object's namespace on its
+    /// target: the users whose journaled write, made since Causeway's apply, left exactly the live
+    /// values (or deleted the object). Never a guess: when no entry matches, `journal` says so and
+    /// lists who else changed the owned fields since, without naming them as the writer.
+    private func attributed(_ found: DeviationRecord, owned: OwnedObject) -> DeviationRecord {
+        var found = found
+        switch input.observations.journal(for: owned.object, on: owned.target) {
+        case nil:
+            found.journal = "no admission journal read (Causeway's admission webhook names the person: Deploy/overlays/webhook)"
+        case .unavailable(let why):
+            found.journal = why
+        case .entries(let entries):
+            let since = entries.filter { entry in
+                entry.allowed && !entry.dryRun && entry.object.sameObject(as: owned.object)
+                    && (found.kind == .deleted) == (entry.operation == "DELETE")
+                    && !(entry.oldResourceVersion.map { ResourceVersion.isOlder($0, than: owned.resourceVersion) } ?? true)
+            }
+            let writers = since.filter { found.kind == .deleted || $0.ownedHash == found.liveHash }
+            guard !writers.isEmpty else {
+                let others = Array(Set(since.map(\.user))).sorted()
+                found.journal = "the admission journal holds no write that left these values (the webhook was down or skipped it: failurePolicy Ignore)"
+                    + (others.isEmpty ? "" : "; since Causeway's apply its fields were also changed by \(others.joined(separator: ", "))")
+                return found
+            }
+            found.people = Array(Set(writers.map(\.user))).sorted()
+            found.breakGlass = Array(Set(writers.compactMap(\.breakGlass))).sorted()
+        }
+        return found
     }
 
     /// An object no step of this spec applies any more is no longer Causeway's to watch over.
@@ -98,7 +149,7 @@ extension Tick {
             version = upTo
         }
         let open = openDeviation(owned.target, owned.object)
-        guard let found = DriftInspection.inspect(owned, live: live) else {
+        guard var found = DriftInspection.inspect(owned, live: live) else {
             if let open {
                 close(open, as: .cleared)
                 emit(.normal, "DriftCleared", "\(owned.object) on \(owned.target) holds what \(owned.step) applied again")
@@ -108,10 +159,13 @@ extension Tick {
         let known = open.map { status.drift.deviations[$0].record }
         let distinct = known == nil || known?.liveHash != found.liveHash
         if distinct {
+            found = attributed(found, owned: owned)
             record(.deviation, step: owned.step, target: owned.target, key: "\(owned.object)/\(owned.valuesHash)@\(version)", detail: found.json)
             emit(.warning, "Drifted", found.summary + " (drift policy \(spec.drift.policy.rawValue))")
             let state = DeviationState(record: found, detectedAt: now)
             if let open { status.drift.deviations[open] = state } else { status.drift.deviations.append(state) }
+        } else if let known {
+            found = known
         }
         switch spec.drift.policy {
         case .report: break
@@ -165,7 +219,8 @@ extension Tick {
                 owned.revertedAt = now
                 actions.append(.apply(ApplyAction(step: holder.name, target: owned.target, contentHash: holder.contentHash, objects: [manifest],
                                                   attempt: owned.reverts + owned.failedReverts,
-                                                  compensation: !spec.steps.contains { $0.name == holder.name }, revert: true)))
+                                                  compensation: !spec.steps.contains { $0.name == holder.name }, revert: true,
+                                                  freeze: spec.drift.freeze)))
             }
         } else if distinct {
             emit(.warning, "DriftNotReverted", "\(owned.object) on \(owned.target) is not reverted: \(owned.step)'s content changed since it applied it, so the step's next run applies the new content")

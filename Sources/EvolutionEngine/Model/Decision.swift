@@ -52,8 +52,12 @@ public struct ApplyAction: Sendable, Hashable {
     public var compensation: Bool
     /// True when it re-applies what a step owns after someone else changed it (drift policy Revert).
     public var revert: Bool
+    /// `spec.drift.freeze` when decided: what the objects' governance mark says.
+    public var freeze: Bool
 
-    public init(step: String, target: String, contentHash: String, objects: [JSON], attempt: Int, compensation: Bool, revert: Bool = false) {
+    public init(step: String, target: String, contentHash: String, objects: [JSON], attempt: Int, compensation: Bool, revert: Bool = false,
+                freeze: Bool = false) {
+        self.freeze = freeze
         self.step = step
         self.target = target
         self.contentHash = contentHash

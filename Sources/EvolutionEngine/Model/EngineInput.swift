@@ -57,13 +57,22 @@ public struct Observations: Sendable {
     /// Why this generation's plan may not start, as the controller found when it
     /// put the plan to the API server (as the Evolution's account); nil when admitted.
     public var refusal: RefusalRecord?
+    /// Target name → namespace → its admission journal, read after the objects that departed
+    /// (so it holds every write that made them so); only where something departed.
+    public var journals: [String: [String: JournalRead]]
 
     public init(objects: [String: [ObjectKey: JSON]] = [:], applyResults: [ApplyResult] = [], absent: [String: [ObjectKey: String]] = [:],
-                refusal: RefusalRecord? = nil) {
+                refusal: RefusalRecord? = nil, journals: [String: [String: JournalRead]] = [:]) {
+        self.journals = journals
         self.objects = objects
         self.applyResults = applyResults
         self.absent = absent
         self.refusal = refusal
+    }
+
+    /// The admission journal the object's writes are recorded in, when it was read.
+    public func journal(for object: ObjectKey, on target: String) -> JournalRead? {
+        journals[target]?[AdmissionJournal.namespace(of: object)]
     }
 
     /// The live object, matched exactly, or else by group/kind/namespace/name
@@ -142,4 +151,12 @@ public struct RetryRequest: Sendable, Hashable {
         self.token = token
         self.requestedBy = requestedBy
     }
+}
+
+/// An admission journal as the controller read it.
+public enum JournalRead: Sendable, Hashable {
+    /// The entries whose MAC verifies, oldest first.
+    case entries([JournalEntry])
+    /// Why it could not be read (no webhook installed, forbidden, unreachable).
+    case unavailable(String)
 }

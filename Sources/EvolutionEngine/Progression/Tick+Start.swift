@@ -65,6 +65,7 @@ extension Tick {
 
     mutating func emitApply(_ step: Step, run: StepRun, _ i: Int, _ state: TargetState) {
         actions.append(.apply(ApplyAction(step: step.name, target: state.name, contentHash: run.states[i].contentHash,
-                                          objects: step.manifests, attempt: state.attempts, compensation: run.isCompensation)))
+                                          objects: step.manifests, attempt: state.attempts, compensation: run.isCompensation,
+                                          freeze: spec.drift.freeze)))
     }
 }

@@ -1,0 +1,74 @@
+import EvolutionAPI
+import EvolutionEngine
+import KubeJSON
+import KubeSemantics
+import Testing
+
+/// The person behind a deviation, joined from the admission journal without guessing, and a
+/// freeze reaching objects already applied.
+@Suite struct DriftJournalTests {
+    /// Where the flag's writes are journaled (it names no namespace: cluster-scoped as far as the journal can tell).
+    static let namespace = AdmissionJournal.namespace(of: DriftTests.flagKey)
+
+    /// A journal entry for a write to the flag made on `oldVersion`, leaving `owned` values hashed as given.
+    static func entry(_ user: String, oldVersion: String?, ownedHash: String?, operation: String = "UPDATE") -> JournalEntry {
+        JournalEntry(time: "2026-12-06T10:42:07Z", user: user, groups: [], operation: operation, fieldManager: "kubectl-patch",
+                     object: DriftTests.flagKey, uid: nil, oldResourceVersion: oldVersion, fields: [".data.mode"], ownedHash: ownedHash,
+                     evolution: "default/evo", dryRun: false, breakGlass: nil, allowed: true)
+    }
+
+    /// The converged flag changed by another manager, and what it left.
+    static func departed() -> (Driver, owned: OwnedObject, liveHash: String) {
+        var d = DriftTests.converged()
+        let owned = d.status.drift.owned[0]
+        DriftTests.foreign(&d)
+        let live = d.objects["local"]![DriftTests.flagKey]!
+        let fields = try! FieldSet(fieldsV1: owned.fields)
+        return (d, owned, DriftInspection.valuesHash(live, fields: fields))
+    }
+
+    static func recorded(_ d: inout Driver) throws -> DeviationRecord {
+        let decision = d.tick(at: at(5))
+        return try DeviationRecord(detail: try #require(decision.ledgerRecords.first { $0.event == .deviation }?.detail.objectValue))
+    }
+
+    @Test func theJournaledWriteThatLeftTheLiveValuesNamesItsPerson() throws {
+        var (d, owned, liveHash) = Self.departed()
+        d.journals = ["local": [Self.namespace: .entries([
+            Self.entry("carol", oldVersion: "1", ownedHash: liveHash),  // before Causeway's apply: not this change
+            Self.entry("bob", oldVersion: owned.resourceVersion, ownedHash: liveHash),
+            Self.entry("dave", oldVersion: owned.resourceVersion, ownedHash: "other"),  // left other values
+        ])]]
+        let record = try Self.recorded(&d)
+        #expect(record.people == ["bob"] && record.journal == nil)
+        #expect(record.who == "bob with kubectl-patch (Update)")
+        #expect(d.status.drift.deviations.first?.record.people == ["bob"])
+    }
+
+    @Test func withoutAMatchingEntryNobodyIsNamedAndOthersAreOnlyListed() throws {
+        var (d, owned, _) = Self.departed()
+        d.journals = ["local": [Self.namespace: .entries([Self.entry("dave", oldVersion: owned.resourceVersion, ownedHash: "other")])]]
+        let record = try Self.recorded(&d)
+        #expect(record.people.isEmpty)
+        #expect(record.journal == "the admission journal holds no write that left these values (the webhook was down or skipped it: failurePolicy Ignore); since Causeway's apply its fields were also changed by dave")
+    }
+
+    @Test func aJournalThatWasNotReadOrCannotBeSaysWhy() throws {
+        var (d, _, _) = Self.departed()
+        #expect(try Self.recorded(&d).journal?.hasPrefix("no admission journal read") == true)
+        var (e, _, _) = Self.departed()
+        e.journals = ["local": [Self.namespace: .unavailable("cannot read the admission journal: forbidden")]]
+        #expect(try Self.recorded(&e).journal == "cannot read the admission journal: forbidden")
+    }
+
+    @Test func turningFreezeOnReappliesWhatIsConvergedWithTheFrozenMark() {
+        var d = DriftTests.converged()
+        #expect(d.status.drift.owned.first?.frozen == false)
+        d.spec.drift.freeze = true
+        let reseal = d.tick(at: at(5))
+        #expect(reseal.applies.count == 1 && reseal.applies.first?.freeze == true && reseal.applies.first?.revert == true)
+        #expect(d.tick(at: at(6)).applies.isEmpty, "once applied frozen, nothing more")
+        #expect(d.status.drift.owned.first?.frozen == true)
+        #expect(d.status.drift.deviations.isEmpty)
+    }
+}
