@@ -69,6 +69,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        // What `causeway webhook` serves (routes to the admission decisions) and the journal it writes.
+        .target(name: "AdmissionService", dependencies: ["EvolutionAdmission", "EvolutionAPI", "KubeClient", "KubeJSON",
+                                                        .product(name: "Logging", package: "swift-log")]),
         // A tiny loopback HTTP/1.1 server for the client's socket tests and the watch benchmark.
         .target(name: "LoopbackHTTP"),
         // The Evolution controller: the engine's decisions carried out against real API servers.
@@ -87,13 +90,14 @@ let package = Package(
 
         .executableTarget(name: "causeway", dependencies: [
             "KubeJSON", "KubeYAML", "KubeClient", "KubeSim", "EvolutionAPI", "EvolutionController", "ControllerRuntime", "Ledger",
-            "EvolutionAdmission", "WebhookServer",
+            "EvolutionAdmission", "AdmissionService", "WebhookServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The ledger's crash tests SIGKILL this child while it appends.
         .executableTarget(name: "ledger-crash-child", dependencies: ["Ledger", "KubeJSON"]),
-        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP", "Ledger", "KubeSim", "KubeSimTesting", "ControllerRuntime", "EvolutionController", "EvolutionAdmission", "WebhookServer"]),
+        .executableTarget(name: "causeway-bench", dependencies: ["KubeJSON", "KubeYAML", "KubeClient", "LoopbackHTTP", "Ledger", "KubeSim", "KubeSimTesting", "ControllerRuntime", "EvolutionController", "EvolutionAdmission", "AdmissionService", "WebhookServer",
+                                                         .product(name: "Logging", package: "swift-log")]),
 
         .testTarget(name: "KubeJSONTests", dependencies: ["KubeJSON", "TestSupport"]),
         .testTarget(name: "RFC3339Tests", dependencies: ["RFC3339"]),

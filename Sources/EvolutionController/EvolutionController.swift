@@ -26,6 +26,8 @@ public final class EvolutionController: Sendable {
         public var requireAttributedAcks = false
         /// The key the webhook signs stamps with; without it no stamp verifies (every acknowledgment is unattributed).
         public var stampKey: StampKey?
+        /// Read the admission journals causeway webhook keeps on the targets (verified with `stampKey`).
+        public var readAdmissionJournals = false
         /// Signs every ledger batch's head (kept with the entries and anchored in status);
         /// nil leaves ledgers unsigned (the status anchor then carries no signature).
         public var signer: LedgerSigner?
@@ -72,7 +74,8 @@ public final class EvolutionController: Sendable {
             events: EventRecorder(client: client, reportingController: "causeway.dev/evolution-controller",
                                   reportingInstance: options.identity, metrics: options.metrics, logger: Self.logger(options, "events")),
             logger: Self.logger(options, "evolution"), metrics: options.metrics,
-            requireAttributedAcks: options.requireAttributedAcks, stampKey: options.stampKey, now: options.now)
+            requireAttributedAcks: options.requireAttributedAcks, stampKey: options.stampKey,
+            journalKey: options.readAdmissionJournals ? options.stampKey : nil, now: options.now)
     }
 
     /// Drops updates that changed only status (the controller's own writes,

@@ -46,10 +46,10 @@ final class EvolutionReconciler: Reconciler {
 
     init(cache: ObjectCache, home: KubeClient, targets: TargetClients, observed: ObservedObjects, ledgers: LedgerBook,
          events: EventRecorder, logger: Logger, metrics: RuntimeMetrics, requireAttributedAcks: Bool = false, stampKey: StampKey? = nil,
-         now: @escaping @Sendable () -> Date) {
+         journalKey: StampKey? = nil, now: @escaping @Sendable () -> Date) {
         self.requireAttributedAcks = requireAttributedAcks
         self.stampKey = stampKey
-        self.journals = AdmissionJournals(stampKey: stampKey)
+        self.journals = AdmissionJournals(stampKey: journalKey)
         self.cache = cache
         self.home = home
         self.targets = targets
@@ -298,22 +298,19 @@ final class EvolutionReconciler: Reconciler {
     /// recorded, read after seeing the departure (so they hold the write that made it).
     private func departureJournals(status: EvolutionStatus, target: String, objects: [EvolutionAPI.ObjectKey: JSON],
                                    absent: [EvolutionAPI.ObjectKey: String], through connection: TargetConnection) async -> [String: JournalRead]? {
-        var newest: [String: String] = [:]
+        var namespaces: Set<String> = []
         for owned in status.drift.owned where owned.target == target {
             let live = objects[owned.object]
-            guard let version = live.flatMap(ResourceVersion.of) ?? absent[owned.object],
-                  let found = DriftInspection.inspect(owned, live: live) else { continue }
+            guard live != nil || absent[owned.object] != nil, let found = DriftInspection.inspect(owned, live: live) else { continue }
             let known = status.drift.deviations.first { $0.isOpen && $0.record.target == target && $0.record.object == owned.object }
-            guard known?.record.liveHash != found.liveHash || known == nil else { continue }
-            let namespace = AdmissionJournal.namespace(of: owned.object)
-            if newest[namespace].map({ ResourceVersion.isOlder($0, than: version) }) ?? true { newest[namespace] = version }
+            if let known, known.record.liveHash == found.liveHash { continue }
+            namespaces.insert(AdmissionJournal.namespace(of: owned.object))
         }
-        guard !newest.isEmpty else { return nil }
         var read: [String: JournalRead] = [:]
-        for (namespace, version) in newest {
-            read[namespace] = await journals.read(namespace: namespace, target: target, through: connection, covering: version)
+        for namespace in namespaces.sorted() {
+            read[namespace] = await journals.read(namespace: namespace, target: target, through: connection)
         }
-        return read
+        return read.isEmpty ? nil : read
     }
 
     /// Ledger first (one batch), then applies, then Events; returns the apply outcomes and

@@ -47,6 +47,10 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(help: "Honour only acknowledgments the admission webhook (causeway webhook) stamped with the user who made them.")
     var requireAttributedAcks = false
 
+    @Flag(help: ArgumentHelp("Name the person behind each deviation from the admission journals causeway webhook keeps on the targets.",
+                             discussion: "Set it where the webhook is installed (Deploy/overlays/webhook does): a departure then waits up to 2 s for its journal entry, which the webhook stores behind its answer."))
+    var admissionJournal = false
+
     @OptionGroup var logging: LoggingOptions
 
     @Option(help: "The controller's own namespace: the ledger signing key's Secret (\(LedgerSigningKeys.secretName)) and the public keys' ConfigMap (\(LedgerSigningKeys.publicKeysConfigMap)) live there. Default: the pod's namespace in a cluster, else causeway-system.")
@@ -82,6 +86,7 @@ struct ControllerCommand: AsyncParsableCommand {
                                         controllerNamespace: ownNamespace)
         options.signer = signer
         options.requireAttributedAcks = requireAttributedAcks
+        options.readAdmissionJournals = admissionJournal
         do {
             options.stampKey = StampKey(bytes: try await SecretKeys.storedOrNew(
                 client: client, namespace: ownNamespace, name: StampKey.secretName, field: StampKey.secretField, make: StampKey.newBytes,

@@ -1,3 +1,4 @@
+import AdmissionService
 import ArgumentParser
 import EvolutionAdmission
 import EvolutionAPI
@@ -58,9 +59,10 @@ struct WebhookCommand: AsyncParsableCommand {
         var pair = try await source()
         let stampKey = StampKey(bytes: try await stampKeyBytes(secrets))
         let log = logger
-        let writer = journal ? secrets.map { WebhookJournal(client: $0.client) } : nil
+        let writer = journal ? secrets.map { WebhookJournal(client: $0.client, logger: logger) } : nil
+        let routes = AdmissionRoutes(key: stampKey, journal: writer, logger: log)
         let server = try await WebhookServer.start(host: host, port: port, certificatePEM: pair.certificate, keyPEM: pair.key) { method, path, body in
-            await Self.handle(method: method, path: path, body: body, key: stampKey, journal: writer, logger: log)
+            await routes.handle(method: method, path: path, body: body)
         }
         say("causeway webhook: serving https://\(host):\(server.port) (POST /mutate-evolutions, POST /validate-governed, GET /healthz)"
             + (writer == nil ? "; journal off (--no-journal): writes to governed objects are frozen where asked but recorded nowhere" : ""))
@@ -109,50 +111,6 @@ struct WebhookCommand: AsyncParsableCommand {
             throw CommandFailure("the stamp key holds \(bytes.count) bytes, fewer than 32; the controller makes causeway-system/\(StampKey.secretName) on start")
         }
         return bytes
-    }
-
-    static func handle(method: String, path: String, body: [UInt8], key: StampKey, journal: WebhookJournal? = nil,
-                       logger: Logger) async -> (status: Int, body: [UInt8]) {
-        let route = path.split(separator: "?").first.map(String.init) ?? path
-        if method == "GET", route == "/healthz" { return (200, Array("ok".utf8)) }
-        guard method == "POST", route == "/mutate-evolutions" || route == "/validate-governed" else { return (404, Array(#"{"message":"not found"}"#.utf8)) }
-        guard let review = try? JSON.parse(body), let request = review["request"], let uid = request["uid"] else {
-            logger.warning("not an AdmissionReview", metadata: ["path": .string(path)])
-            return (400, Array(#"{"message":"expected an admission.k8s.io/v1 AdmissionReview"}"#.utf8))
-        }
-        var response: JSON
-        if route == "/validate-governed" {
-            let review = GovernedWrites.review(request, key: key, now: Timestamp(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)).rfc3339)
-            response = review.response
-            if let entry = review.entry { await record(entry, journal: journal, logger: logger) }
-        } else {
-            response = AckStamping.response(to: request, key: key)
-        }
-        response["uid"] = uid
-        if response["patch"] != nil {
-            logger.info("stamped who acknowledged or retried", metadata: [
-                "evolution": .string(request["name"]?.stringValue ?? ""), "namespace": .string(request["namespace"]?.stringValue ?? ""),
-                "user": .string(request[path: "userInfo", "username"]?.stringValue ?? "")])
-        }
-        let answer: JSON = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response]
-        return (200, answer.serialized())
-    }
-
-    /// A write by someone else to what Causeway applied: logged, and journaled before it is let through.
-    private static func record(_ entry: JournalEntry, journal: WebhookJournal?, logger: Logger) async {
-        let metadata: Logger.Metadata = ["object": .string(entry.object.description), "evolution": .string(entry.evolution), "user": .string(entry.user),
-                                         "operation": .string(entry.operation), "fields": .string(entry.fields.joined(separator: ","))]
-        if !entry.allowed {
-            logger.warning("denied a write to a frozen object", metadata: metadata)
-        } else {
-            logger.info(entry.breakGlass == nil ? "someone else changed what Causeway applied" : "a write broke the glass of a freeze",
-                        metadata: metadata.merging(entry.breakGlass.map { ["breakGlass": .string($0)] } ?? [:]) { $1 })
-        }
-        guard let journal else { return }
-        do { try await journal.append(entry) } catch {
-            logger.error("cannot journal a write to a governed object; it goes through unrecorded",
-                         metadata: metadata.merging(["error": .string("\(error)")]) { $1 })
-        }
     }
 }
 

@@ -84,6 +84,7 @@ import TestSupport
         try await home.admin.create(yaml: Self.evolution("frozen", policy: "Revert", freeze: true))
         var options = EvolutionController.Options(ledger: .configMaps)
         options.stampKey = StampKey(bytes: keyBytes)
+        options.readAdmissionJournals = true  // as the overlay runs it (--admission-journal)
         let controller = EvolutionController(client: home.admin, options: options)
         let running = Task { await controller.run() }
         defer { running.cancel() }

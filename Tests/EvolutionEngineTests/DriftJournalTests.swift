@@ -27,8 +27,8 @@ import Testing
         return (d, owned, DriftInspection.valuesHash(live, fields: fields))
     }
 
-    static func recorded(_ d: inout Driver) throws -> DeviationRecord {
-        let decision = d.tick(at: at(5))
+    static func recorded(_ d: inout Driver, at time: Timestamp = at(5)) throws -> DeviationRecord {
+        let decision = d.tick(at: time)
         return try DeviationRecord(detail: try #require(decision.ledgerRecords.first { $0.event == .deviation }?.detail.objectValue))
     }
 
@@ -45,10 +45,25 @@ import Testing
         #expect(d.status.drift.deviations.first?.record.people == ["bob"])
     }
 
+    @Test func anEntryStoredBehindTheWriteIsWaitedForBriefly() throws {
+        var (d, owned, liveHash) = Self.departed()
+        d.journals = ["local": [Self.namespace: .entries([])]]
+        let waiting = d.tick(at: at(5))
+        #expect(waiting.ledgerRecords.isEmpty && d.status.drift.deviations.isEmpty, "not recorded while the entry may be on its way")
+        #expect(d.status.drift.owned.first?.awaitingJournalSince == at(5))
+        #expect(waiting.requeueAt == at(5) + .milliseconds(100), "looked at again shortly")
+        d.journals = ["local": [Self.namespace: .entries([Self.entry("bob", oldVersion: owned.resourceVersion, ownedHash: liveHash)])]]
+        let record = try Self.recorded(&d, at: at(6))
+        #expect(record.people == ["bob"])
+        #expect(d.status.drift.owned.first?.awaitingJournalSince == nil)
+    }
+
     @Test func withoutAMatchingEntryNobodyIsNamedAndOthersAreOnlyListed() throws {
         var (d, owned, _) = Self.departed()
         d.journals = ["local": [Self.namespace: .entries([Self.entry("dave", oldVersion: owned.resourceVersion, ownedHash: "other")])]]
-        let record = try Self.recorded(&d)
+        #expect(d.tick(at: at(5)).ledgerRecords.isEmpty)
+        // The grace is over: recorded without a person, saying why.
+        let record = try Self.recorded(&d, at: at(8))
         #expect(record.people.isEmpty)
         #expect(record.journal == "the admission journal holds no write that left these values (the webhook was down or skipped it: failurePolicy Ignore); since Causeway's apply its fields were also changed by dave")
     }

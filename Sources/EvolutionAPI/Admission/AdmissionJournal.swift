@@ -97,9 +97,11 @@ public enum AdmissionJournal {
     public static let dataKey = "entries"
     public static let label = "causeway.dev/admission-journal"
     public static let clusterScopedNamespace = "causeway-system"
-    public static let capacity = 256
+    /// Enough for the controller to find an entry (it reads within seconds of the write; the
+    /// Deviation in the ledger keeps the person for good), small enough to rewrite at every store.
+    public static let capacity = 64
     /// Well under a ConfigMap's 1 MiB.
-    public static let maxBytes = 512 * 1024
+    public static let maxBytes = 128 * 1024
 
     public static func namespace(of object: ObjectReference) -> String { object.namespace ?? clusterScopedNamespace }
 

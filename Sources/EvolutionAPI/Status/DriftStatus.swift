@@ -41,6 +41,8 @@ public struct OwnedObject: Sendable, Hashable {
     public var revertedAt: Timestamp?
     /// Whether the governance mark of that apply said frozen: a spec that says otherwise re-applies it.
     public var frozen: Bool
+    /// Since when a departure waits for its admission journal entry (stored behind the admission answer).
+    public var awaitingJournalSince: Timestamp?
 
     public init(target: String, step: String, object: ObjectKey, fields: JSON, valuesHash: String, resourceVersion: String?,
                 contentHash: String? = nil, reverts: Int = 0, failedReverts: Int = 0, revertedAt: Timestamp? = nil, frozen: Bool = false) {
@@ -104,6 +106,7 @@ extension OwnedObject {
                   resourceVersion: json["resourceVersion"]?.stringValue, contentHash: json["contentHash"]?.stringValue,
                   reverts: json["reverts"]?.intValue.map { Int($0) } ?? 0, failedReverts: json["failedReverts"]?.intValue.map { Int($0) } ?? 0,
                   revertedAt: json["revertedAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:)), frozen: json["frozen"]?.boolValue ?? false)
+        awaitingJournalSince = json["awaitingJournalSince"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
     }
 
     public var json: JSON {
@@ -115,6 +118,7 @@ extension OwnedObject {
         if failedReverts > 0 { o.put("failedReverts", .int(Int64(failedReverts))) }
         o.put("revertedAt", revertedAt.map { .string($0.rfc3339) })
         if frozen { o.put("frozen", .bool(true)) }
+        o.put("awaitingJournalSince", awaitingJournalSince.map { .string($0.rfc3339) })
         return .object(o)
     }
 }

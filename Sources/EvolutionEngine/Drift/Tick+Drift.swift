@@ -10,6 +10,10 @@ import KubeSemantics
 extension Tick {
     /// A departure within this long after a revert is the same writer fighting it.
     static let contestWindow = GoDuration.minutes(5)
+    /// How long a departure waits for its admission journal entry, which the webhook stores
+    /// behind its answer (so the write can land first), looking again this often.
+    static let journalGrace = GoDuration.seconds(2)
+    static let journalRecheck = GoDuration.milliseconds(100)
 
     mutating func tendDrift() {
         absorbBaselines()
@@ -94,11 +98,12 @@ extension Tick {
     /// target: the users whose journaled write, made since Causeway's apply, left exactly the live
     /// values (or deleted the object). Never a guess: when no entry matches, `journal` says so and
     /// lists who else changed the owned fields since, without naming them as the writer.
-    private func attributed(_ found: DeviationRecord, owned: OwnedObject) -> DeviationRecord {
+    /// `awaitsEntry`: the journal was read and holds no such write yet (it may be on its way).
+    private func attributed(_ found: DeviationRecord, owned: OwnedObject) -> (record: DeviationRecord, awaitsEntry: Bool) {
         var found = found
         switch input.observations.journal(for: owned.object, on: owned.target) {
         case nil:
-            found.journal = "no admission journal read (Causeway's admission webhook names the person: Deploy/overlays/webhook)"
+            found.journal = "no admission journal read (causeway webhook names the person: install Deploy/overlays/webhook, which runs the controller with --admission-journal)"
         case .unavailable(let why):
             found.journal = why
         case .entries(let entries):
@@ -112,12 +117,12 @@ extension Tick {
                 let others = Array(Set(since.map(\.user))).sorted()
                 found.journal = "the admission journal holds no write that left these values (the webhook was down or skipped it: failurePolicy Ignore)"
                     + (others.isEmpty ? "" : "; since Causeway's apply its fields were also changed by \(others.joined(separator: ", "))")
-                return found
+                return (found, true)
             }
             found.people = Array(Set(writers.map(\.user))).sorted()
             found.breakGlass = Array(Set(writers.compactMap(\.breakGlass))).sorted()
         }
-        return found
+        return (found, false)
     }
 
     /// An object no step of this spec applies any more is no longer Causeway's to watch over.
@@ -150,6 +155,7 @@ extension Tick {
         }
         let open = openDeviation(owned.target, owned.object)
         guard var found = DriftInspection.inspect(owned, live: live) else {
+            status.drift.owned[i].awaitingJournalSince = nil
             if let open {
                 close(open, as: .cleared)
                 emit(.normal, "DriftCleared", "\(owned.object) on \(owned.target) holds what \(owned.step) applied again")
@@ -159,7 +165,17 @@ extension Tick {
         let known = open.map { status.drift.deviations[$0].record }
         let distinct = known == nil || known?.liveHash != found.liveHash
         if distinct {
-            found = attributed(found, owned: owned)
+            let journaled = attributed(found, owned: owned)
+            if journaled.awaitsEntry {
+                let since = owned.awaitingJournalSince ?? now
+                if now < since + Self.journalGrace {
+                    status.drift.owned[i].awaitingJournalSince = since
+                    wake(at: min(now + Self.journalRecheck, since + Self.journalGrace))
+                    return
+                }
+            }
+            status.drift.owned[i].awaitingJournalSince = nil
+            found = journaled.record
             record(.deviation, step: owned.step, target: owned.target, key: "\(owned.object)/\(owned.valuesHash)@\(version)", detail: found.json)
             emit(.warning, "Drifted", found.summary + " (drift policy \(spec.drift.policy.rawValue))")
             let state = DeviationState(record: found, detectedAt: now)
