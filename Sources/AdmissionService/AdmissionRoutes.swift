@@ -32,7 +32,11 @@ public struct AdmissionRoutes: Sendable {
         if route == "/validate-governed" {
             let review = GovernedWrites.review(request, key: key, now: Timestamp(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)).rfc3339)
             response = review.response
-            if let entry = review.entry { await record(entry) }
+            if let entry = review.entry { await record(entry) } else {
+                logger.debug("a write that leaves what Causeway applied alone", metadata: [
+                    "name": .string(request["name"]?.stringValue ?? ""), "namespace": .string(request["namespace"]?.stringValue ?? ""),
+                    "operation": .string(request["operation"]?.stringValue ?? ""), "user": .string(request[path: "userInfo", "username"]?.stringValue ?? "")])
+            }
         } else {
             response = AckStamping.response(to: request, key: key)
             if response["patch"] != nil {
@@ -49,13 +53,15 @@ public struct AdmissionRoutes: Sendable {
     /// A write by someone else to what Causeway applied: logged, and queued for the journal.
     private func record(_ entry: JournalEntry) async {
         let metadata: Logger.Metadata = ["object": .string(entry.object.description), "evolution": .string(entry.evolution), "user": .string(entry.user),
-                                         "operation": .string(entry.operation), "fields": .string(entry.fields.joined(separator: ","))]
+                                         "operation": .string(entry.operation), "fields": .string(entry.fields.joined(separator: ",")),
+                                         "dryRun": .stringConvertible(entry.dryRun)]
         if !entry.allowed {
             logger.warning("denied a write to a frozen object", metadata: metadata)
         } else {
             logger.info(entry.breakGlass == nil ? "someone else changed what Causeway applied" : "a write broke the glass of a freeze",
                         metadata: metadata.merging(entry.breakGlass.map { ["breakGlass": .string($0)] } ?? [:]) { $1 })
         }
-        await journal?.append(entry)
+        // A dry run has no side effects (the configurations say sideEffects: NoneOnDryRun): decided, logged, not stored.
+        if !entry.dryRun { await journal?.append(entry) }
     }
 }

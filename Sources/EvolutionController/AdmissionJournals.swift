@@ -12,6 +12,7 @@ import KubeJSON
 struct AdmissionJournals: Sendable {
     /// Verifies the entries; nil: journals are not read (the webhook is not installed).
     let stampKey: StampKey?
+    var enabled: Bool { stampKey != nil }
 
     /// The journal of `namespace` on `target` as it is now; nil when journals are not read.
     func read(namespace: String, target: String, through connection: TargetConnection) async -> JournalRead? {

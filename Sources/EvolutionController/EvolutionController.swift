@@ -26,8 +26,10 @@ public final class EvolutionController: Sendable {
         public var requireAttributedAcks = false
         /// The key the webhook signs stamps with; without it no stamp verifies (every acknowledgment is unattributed).
         public var stampKey: StampKey?
-        /// Read the admission journals causeway webhook keeps on the targets (verified with `stampKey`).
-        public var readAdmissionJournals = false
+        /// Causeway's admission webhook is installed: applied objects carry the governance mark
+        /// (signed with `stampKey`) and deviations name people from its journals; without it
+        /// (and the key), `spec.drift.freeze` is refused.
+        public var admissionWebhook = false
         /// Signs every ledger batch's head (kept with the entries and anchored in status);
         /// nil leaves ledgers unsigned (the status anchor then carries no signature).
         public var signer: LedgerSigner?
@@ -75,7 +77,7 @@ public final class EvolutionController: Sendable {
                                   reportingInstance: options.identity, metrics: options.metrics, logger: Self.logger(options, "events")),
             logger: Self.logger(options, "evolution"), metrics: options.metrics,
             requireAttributedAcks: options.requireAttributedAcks, stampKey: options.stampKey,
-            journalKey: options.readAdmissionJournals ? options.stampKey : nil, now: options.now)
+            governanceKey: options.admissionWebhook ? options.stampKey : nil, now: options.now)
     }
 
     /// Drops updates that changed only status (the controller's own writes,

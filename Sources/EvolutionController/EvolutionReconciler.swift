@@ -33,6 +33,8 @@ final class EvolutionReconciler: Reconciler {
     let requireAttributedAcks: Bool
     /// Verifies the webhook's stamps.
     let stampKey: StampKey?
+    /// Signs the governance mark on what is applied; nil when the admission webhook is not installed (nothing is marked).
+    let governanceKey: StampKey?
     /// Who wrote what departed, per Causeway's admission webhook.
     let journals: AdmissionJournals
     /// Every Warning the controller tells about an Evolution, by reason: what failed, counted.
@@ -46,14 +48,15 @@ final class EvolutionReconciler: Reconciler {
 
     init(cache: ObjectCache, home: KubeClient, targets: TargetClients, observed: ObservedObjects, ledgers: LedgerBook,
          events: EventRecorder, logger: Logger, metrics: RuntimeMetrics, requireAttributedAcks: Bool = false, stampKey: StampKey? = nil,
-         journalKey: StampKey? = nil, now: @escaping @Sendable () -> Date) {
+         governanceKey: StampKey? = nil, now: @escaping @Sendable () -> Date) {
         self.requireAttributedAcks = requireAttributedAcks
         self.stampKey = stampKey
-        self.journals = AdmissionJournals(stampKey: journalKey)
+        self.governanceKey = governanceKey
+        self.journals = AdmissionJournals(stampKey: governanceKey)
         self.cache = cache
         self.home = home
         self.targets = targets
-        self.admission = PlanAdmission(home: home, targets: targets, now: now)
+        self.admission = PlanAdmission(home: home, targets: targets, freezeEnforced: governanceKey != nil, now: now)
         self.observed = observed
         self.ledgers = ledgers
         self.events = events
@@ -291,13 +294,15 @@ final class EvolutionReconciler: Reconciler {
             journals[targetName] = await departureJournals(status: status, target: targetName, objects: objects[targetName] ?? [:],
                                                            absent: absent[targetName] ?? [:], through: connection)
         }
-        return Observations(objects: objects, applyResults: applyResults, absent: absent, refusal: refusal, journals: journals)
+        return Observations(objects: objects, applyResults: applyResults, absent: absent, refusal: refusal, journals: journals,
+                            journalsEnabled: self.journals.enabled)
     }
 
     /// The admission journals of the namespaces where an owned object departs in a way not yet
     /// recorded, read after seeing the departure (so they hold the write that made it).
     private func departureJournals(status: EvolutionStatus, target: String, objects: [EvolutionAPI.ObjectKey: JSON],
                                    absent: [EvolutionAPI.ObjectKey: String], through connection: TargetConnection) async -> [String: JournalRead]? {
+        guard journals.enabled else { return nil }
         var namespaces: Set<String> = []
         for owned in status.drift.owned where owned.target == target {
             let live = objects[owned.object]
@@ -349,16 +354,17 @@ final class EvolutionReconciler: Reconciler {
             return failed("UnknownTarget", "target \(action.target) is not declared", retryable: false)
         }
         let connection: TargetConnection
-        let key = ControllerRuntime.ObjectKey(namespace: namespace, name: evolution[path: "metadata", "name"]?.stringValue ?? "")
+        let evolutionName = evolution[path: "metadata", "name"]?.stringValue ?? ""
+        let key = ControllerRuntime.ObjectKey(namespace: namespace, name: evolutionName)
         do { connection = try await targets.connection(for: target, account: account, evolution: key, readSince: began) } catch {
             return failed(error.reason.rawValue, error.description, retryable: error.reason == .targetUnreachable)
         }
         let client = connection.client
         // What Causeway's admission webhook on the target journals and freezes by (GovernanceMark).
-        var mark: GovernanceMark?
-        if stampKey != nil {
+        var applier: String?
+        if governanceKey != nil {
             do {
-                mark = GovernanceMark(evolution: "\(namespace)/\(key.name)", applier: try await targets.identity(of: connection), freeze: action.freeze)
+                applier = try await targets.identity(of: connection)
             } catch {
                 let forbidden = error.statusCode == 403
                 return failed(forbidden ? FailureReason.forbidden.rawValue : FailureReason.targetUnreachable.rawValue,
@@ -373,7 +379,11 @@ final class EvolutionReconciler: Reconciler {
                 let resource = try await client.resource(for: manifest)
                 let object = StepApply.placed(manifest, resource: resource, evolutionNamespace: namespace)
                 let landed = EvolutionAPI.ObjectKey(manifest: object)
-                let marked = mark.flatMap { mark in stampKey.flatMap { key in landed.map { key.sign(mark, object: $0).placed(on: object) } } } ?? object
+                var marked = object
+                if let applier, let key = governanceKey, let landed {
+                    let mark = GovernanceMark(evolution: "\(namespace)/\(evolutionName)", applier: applier, freeze: action.freeze, applying: object)
+                    marked = key.sign(mark, object: landed).placed(on: object)
+                }
                 let applied = try await StepApply.apply(marked, resource: resource, with: client)
                 // The ledger records the object as the step declares it; the mark is Causeway's own bookkeeping.
                 sent.append(.sent(object, resourceVersion: applied[path: "metadata", "resourceVersion"]?.stringValue))

@@ -32,9 +32,13 @@ final class PlanAdmission: Sendable {
     let now: @Sendable () -> Date
     private let verdicts = Mutex<[ControllerRuntime.ObjectKey: Verdict]>([:])
 
-    init(home: KubeClient, targets: TargetClients, now: @escaping @Sendable () -> Date) {
+    /// Whether Causeway's admission webhook enforces `spec.drift.freeze` (the controller marks what it applies).
+    let freezeEnforced: Bool
+
+    init(home: KubeClient, targets: TargetClients, freezeEnforced: Bool = false, now: @escaping @Sendable () -> Date) {
         self.home = home
         self.targets = targets
+        self.freezeEnforced = freezeEnforced
         self.now = now
     }
 
@@ -67,6 +71,10 @@ final class PlanAdmission: Sendable {
         if namespace == targets.policy.controllerNamespace {
             return RefusalRecord(reason: .forbidden, message:
                 "Evolutions in \(namespace), the controller's own namespace, are not run: an account there could borrow the controller's rights and its signing key; create the Evolution in a team's namespace")
+        }
+        if spec.drift.freeze, !freezeEnforced {
+            return RefusalRecord(reason: .freezeUnavailable, message:
+                "spec.drift.freeze needs Causeway's admission webhook, and this controller runs without --admission-webhook: nothing would hold the freeze; install Deploy/overlays/webhook (it sets the flag) or remove spec.drift.freeze")
         }
         if let refusal = try await accountRefusal(spec, account: account) { return refusal }
         for target in spec.targets {

@@ -40,6 +40,8 @@ public struct DeviationRecord: Sendable, Hashable {
     public var time: String?
     /// Why there is no manager, when there is none.
     public var attribution: String?
+    /// The object's resourceVersion where the departure was seen (absent in entries written before it was kept).
+    public var resourceVersion: String?
     public var people: [String] = []
     public var breakGlass: [String] = []
     /// Why `people` is empty, when it is.
@@ -86,6 +88,7 @@ public struct DeviationRecord: Sendable, Hashable {
                              ("attribution", attribution)] {
             if let value { o[key] = .string(value) }
         }
+        if let resourceVersion { o["resourceVersion"] = .string(resourceVersion) }
         if !people.isEmpty { o["people"] = .array(people.map(JSON.string)) }
         if !breakGlass.isEmpty { o["breakGlass"] = .array(breakGlass.map(JSON.string)) }
         if let journal { o["journal"] = .string(journal) }
@@ -107,6 +110,7 @@ public struct DeviationRecord: Sendable, Hashable {
                   manager: detail["manager"]?.stringValue, operation: detail["operation"]?.stringValue,
                   subresource: detail["subresource"]?.stringValue, time: detail["time"]?.stringValue,
                   attribution: detail["attribution"]?.stringValue, baselineHash: baselineHash, liveHash: detail["liveHash"]?.stringValue)
+        resourceVersion = detail["resourceVersion"]?.stringValue
         people = (detail["people"]?.arrayValue ?? []).compactMap(\.stringValue)
         breakGlass = (detail["breakGlass"]?.arrayValue ?? []).compactMap(\.stringValue)
         journal = detail["journal"]?.stringValue

@@ -46,6 +46,8 @@ func scaleBenchmarks(evolutionCount: Int) async throws -> [Row] {
     controller.executableURL = binary
     controller.arguments = ["controller", "--kubeconfig", dir + "/home.kubeconfig", "--ledger-directory", dir + "/ledger",
                             "--health-port", "0", "--workers", "4"]
+        // BENCH_ADMISSION_WEBHOOK=1: as with the webhook installed (every applied object carries the governance mark).
+        + (ProcessInfo.processInfo.environment["BENCH_ADMISSION_WEBHOOK"] == nil ? [] : ["--admission-webhook"])
     if let arenas = ProcessInfo.processInfo.environment["BENCH_ARENAS"] {
         controller.environment = ProcessInfo.processInfo.environment.merging(["MALLOC_ARENA_MAX": arenas]) { $1 }
     }

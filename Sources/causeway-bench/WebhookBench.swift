@@ -122,8 +122,10 @@ private func governedReview(_ i: Int, key: StampKey) -> [UInt8] {
                                                                   "f:metadata": ["f:annotations": ["f:causeway.dev/governed-by": [:]],
                                                                                  "f:labels": ["f:causeway.dev/governed": [:]]]]]]],
                      "data": ["mode": "causeway"]]
-    old = key.sign(GovernanceMark(evolution: "\(namespace)/rollout", applier: "system:serviceaccount:\(namespace):default", freeze: false),
-                   object: reference).placed(on: old)
+    let manifest: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+                          "data": ["mode": "causeway"]]
+    old = key.sign(GovernanceMark(evolution: "\(namespace)/rollout", applier: "system:serviceaccount:\(namespace):default", freeze: false,
+                                  applying: manifest), object: reference).placed(on: old)
     var new = old
     new["data"] = ["mode": .string("bob-\(i)")]
     return envelope(["uid": .string("g\(i)"), "kind": ["group": "", "version": "v1", "kind": "ConfigMap"], "operation": "UPDATE",

@@ -47,9 +47,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(help: "Honour only acknowledgments the admission webhook (causeway webhook) stamped with the user who made them.")
     var requireAttributedAcks = false
 
-    @Flag(help: ArgumentHelp("Name the person behind each deviation from the admission journals causeway webhook keeps on the targets.",
-                             discussion: "Set it where the webhook is installed (Deploy/overlays/webhook does): a departure then waits up to 2 s for its journal entry, which the webhook stores behind its answer."))
-    var admissionJournal = false
+    @Flag(help: ArgumentHelp("Causeway's admission webhook (causeway webhook) is installed: mark what is applied so it journals and freezes writes to it, and name the person behind each deviation from its journals.",
+                             discussion: "Deploy/overlays/webhook sets it. A departure then waits up to 2 s for its journal entry, which the webhook stores behind its answer. Without it, objects are not marked and an Evolution with spec.drift.freeze is refused (FreezeUnavailable)."))
+    var admissionWebhook = false
 
     @OptionGroup var logging: LoggingOptions
 
@@ -86,7 +86,7 @@ struct ControllerCommand: AsyncParsableCommand {
                                         controllerNamespace: ownNamespace)
         options.signer = signer
         options.requireAttributedAcks = requireAttributedAcks
-        options.readAdmissionJournals = admissionJournal
+        options.admissionWebhook = admissionWebhook
         do {
             options.stampKey = StampKey(bytes: try await SecretKeys.storedOrNew(
                 client: client, namespace: ownNamespace, name: StampKey.secretName, field: StampKey.secretField, make: StampKey.newBytes,

@@ -12,7 +12,8 @@ import Testing
 
     /// The ConfigMap as Causeway's apply left it: `data.mode` and the mark owned by `causeway`.
     static func applied(mode: String = "causeway", freeze: Bool, key: StampKey = key, extra: [String: String] = [:]) -> JSON {
-        let mark = key.sign(GovernanceMark(evolution: "shop/rollout", applier: applier, freeze: freeze), object: reference)
+        let manifest: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "flag", "namespace": "shop"], "data": ["mode": "causeway"]]
+        let mark = key.sign(GovernanceMark(evolution: "shop/rollout", applier: applier, freeze: freeze, applying: manifest), object: reference)
         var object: JSON = ["apiVersion": "v1", "kind": "ConfigMap",
                             "metadata": ["name": "flag", "namespace": "shop", "uid": "u-1", "resourceVersion": "41",
                                          "managedFields": [["manager": "causeway", "operation": "Apply", "apiVersion": "v1", "time": "2026-12-06T10:00:00Z",
@@ -109,5 +110,46 @@ import Testing
         let kept = AdmissionJournal.decode(text).entries
         #expect(kept.count == AdmissionJournal.capacity && kept.first?.time == "t10" && kept.last?.time == "t\(AdmissionJournal.capacity + 9)")
         #expect(AdmissionJournal.decode("not json\n" + text).unreadable == 1)
+    }
+
+    @Test func wipingOrTakingCausewaysOwnershipCountsAsAChange() throws {
+        // managedFields wiped in the write (the server resets them): what Causeway owned is gone from them.
+        var wiped = Self.applied(freeze: true)
+        wiped["metadata"]?["managedFields"] = [["manager": "kubectl-patch", "operation": "Update", "apiVersion": "v1", "time": "2026-12-06T10:42:07Z",
+                                                "fieldsType": "FieldsV1", "fieldsV1": ["f:metadata": ["f:labels": ["f:x": [:]]]]]]
+        let denied = Self.review(Self.request(old: Self.applied(freeze: true), new: wiped))
+        #expect(denied.response["allowed"] == false && denied.entry?.fields.contains(".data.mode") == true, "\(denied.response)")
+        // A marked object already without Causeway's entry: nothing can be told, every write counts.
+        let next = Self.review(Self.request(old: wiped, new: wiped))
+        #expect(next.response["allowed"] == false && next.entry?.fields == [".metadata.managedFields"])
+        // Another manager's forced apply of the same value takes the field: journaled, though no value changed.
+        var taken = Self.applied(freeze: false)
+        taken["metadata"]?["managedFields"] = [
+            ["manager": "causeway", "operation": "Apply", "apiVersion": "v1", "time": "2026-12-06T10:00:00Z", "fieldsType": "FieldsV1",
+             "fieldsV1": ["f:metadata": ["f:annotations": ["f:causeway.dev/governed-by": [:]], "f:labels": ["f:causeway.dev/governed": [:]]]]],
+            ["manager": "hotfix", "operation": "Apply", "apiVersion": "v1", "time": "2026-12-06T10:42:07Z", "fieldsType": "FieldsV1",
+             "fieldsV1": ["f:data": ["f:mode": [:]]]],
+        ]
+        let takenOver = try #require(Self.review(Self.request(manager: "hotfix", old: Self.applied(freeze: false), new: taken)).entry)
+        #expect(takenOver.fields == [".data.mode"] && takenOver.allowed)
+        // Once another manager holds the field, what the step applied (the mark's fields) still counts.
+        var after = taken
+        after["data"]?["mode"] = "later"
+        let later = try #require(Self.review(Self.request(old: taken, new: after)).entry)
+        #expect(later.fields == [".data.mode"] && later.ownedHash == GovernanceMark.read(from: after)?.valuesHash(of: after))
+    }
+
+    @Test func underAFreezeANewOwnerIsAChangeAndTheClusterCleansUpUnblocked() {
+        var adopted = Self.applied(freeze: true)
+        adopted["metadata"]?["ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "doomed", "uid": "u-9"]]
+        let denied = Self.review(Self.request(old: Self.applied(freeze: true), new: adopted))
+        #expect(denied.response["allowed"] == false && denied.entry?.fields == [".metadata.ownerReferences"])
+        // Not frozen: an owner reference is not Causeway's field.
+        var plain = Self.applied(freeze: false)
+        plain["metadata"]?["ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "doomed", "uid": "u-9"]]
+        #expect(Self.review(Self.request(old: Self.applied(freeze: false), new: plain)).entry == nil)
+        // kube-controller-manager's own credentials (no per-controller accounts): still the cluster's cleanup.
+        let cleanup = Self.review(Self.request("DELETE", user: "system:kube-controller-manager", manager: nil, old: Self.applied(freeze: true), new: nil))
+        #expect(cleanup.response["allowed"] == true && cleanup.entry?.operation == "DELETE")
     }
 }

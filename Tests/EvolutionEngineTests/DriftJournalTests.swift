@@ -17,14 +17,25 @@ import Testing
                      evolution: "default/evo", dryRun: false, breakGlass: nil, allowed: true)
     }
 
+    /// The governance mark the flag carries (the engine reads its fields; the controller verifies entries).
+    static let mark = GovernanceMark(evolution: "default/evo", applier: "system:serviceaccount:default:default", freeze: false,
+                                     applying: DriftTests.flag)
+
+    /// Another manager changes the marked flag (`mode: open` unless `edit` says otherwise): what it left, hashed over the mark's fields.
+    static func change(_ d: inout Driver, edit: @escaping (inout JSON) -> Void = { $0["data"]?["mode"] = "open" }) -> String {
+        DriftTests.foreign(&d) { object in
+            edit(&object)
+            object = mark.placed(on: object)
+        }
+        return mark.valuesHash(of: d.objects["local"]![DriftTests.flagKey]!)
+    }
+
     /// The converged flag changed by another manager, and what it left.
     static func departed() -> (Driver, owned: OwnedObject, liveHash: String) {
         var d = DriftTests.converged()
         let owned = d.status.drift.owned[0]
-        DriftTests.foreign(&d)
-        let live = d.objects["local"]![DriftTests.flagKey]!
-        let fields = try! FieldSet(fieldsV1: owned.fields)
-        return (d, owned, DriftInspection.valuesHash(live, fields: fields))
+        let liveHash = change(&d)
+        return (d, owned, liveHash)
     }
 
     static func recorded(_ d: inout Driver, at time: Timestamp = at(5)) throws -> DeviationRecord {
@@ -85,5 +96,33 @@ import Testing
         #expect(d.tick(at: at(6)).applies.isEmpty, "once applied frozen, nothing more")
         #expect(d.status.drift.owned.first?.frozen == true)
         #expect(d.status.drift.deviations.isEmpty)
+    }
+
+    /// Alice left the values once; a later departure to the same values whose own entry is missing
+    /// (deleted from the journal, or never stored) is not pinned on her.
+    @Test func anOlderWriteOfTheSameValuesIsNotNamedForANewerOne() throws {
+        var (d, owned, liveHash) = Self.departed()
+        let alice = Self.entry("alice", oldVersion: owned.resourceVersion, ownedHash: liveHash)
+        d.journals = ["local": [Self.namespace: .entries([alice])]]
+        #expect(try Self.recorded(&d).people == ["alice"])
+        // Someone sets another value (its entry there), then the first value again (its entry gone).
+        let otherHash = Self.change(&d) { $0["data"]?["mode"] = "other" }
+        let otherVersion = try #require(d.objects["local"]?[DriftTests.flagKey].flatMap(ResourceVersion.of))
+        let mallory = Self.entry("mallory", oldVersion: otherVersion, ownedHash: otherHash)
+        d.journals = ["local": [Self.namespace: .entries([alice, mallory])]]
+        #expect(try Self.recorded(&d, at: at(6)).people == ["mallory"])
+        _ = Self.change(&d)
+        d.journals = ["local": [Self.namespace: .entries([alice, mallory])]]
+        #expect(d.tick(at: at(7)).ledgerRecords.isEmpty, "waits for the entry")
+        let record = try Self.recorded(&d, at: at(10))
+        #expect(record.people.isEmpty, "alice's older write is not this one")
+        #expect(record.journal?.contains("also changed by mallory") == true, "\(record.journal ?? "")")
+    }
+
+    @Test func aJournalNotYetReadIsWaitedForWhereJournalsAreRead() throws {
+        var (d, _, _) = Self.departed()
+        d.journalsEnabled = true
+        #expect(d.tick(at: at(5)).ledgerRecords.isEmpty)
+        #expect(try Self.recorded(&d, at: at(8)).journal == "the admission journal was not read in time")
     }
 }

@@ -66,6 +66,7 @@ struct Driver {
     var server: ServerSimulation?
     var refusal: RefusalRecord?
     var journals: [String: [String: JournalRead]] = [:]
+    var journalsEnabled = false
     var autoCreate = true
     var applyOutcome: @Sendable (ApplyAction) -> ApplyResult.Outcome = { _ in .applied(objects: []) }
     var log: [String] = []
@@ -74,7 +75,8 @@ struct Driver {
 
     var input: EngineInput {
         EngineInput(generation: generation, spec: .success(spec), status: status,
-                    observations: Observations(objects: objects, applyResults: results, absent: absent, refusal: refusal, journals: journals),
+                    observations: Observations(objects: objects, applyResults: results, absent: absent, refusal: refusal, journals: journals,
+                                               journalsEnabled: journalsEnabled),
                     acknowledgments: acknowledgments, retry: retry, now: now)
     }
 

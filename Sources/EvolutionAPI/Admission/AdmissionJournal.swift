@@ -8,8 +8,8 @@ import KubeJSON
 /// `{"time":"…","user":"bob@example.com","groups":["dev"],"operation":"UPDATE","fieldManager":"kubectl-patch",
 ///   "object":{…},"uid":"…","oldResourceVersion":"41","fields":[".spec.replicas"],"ownedHash":"…","evolution":"shop/rollout",
 ///   "allowed":true,"mac":"…"}`
-/// - `oldResourceVersion`: the object the write was made on; with `ownedHash` (the changed
-///   Causeway-owned values after it, absent for a DELETE) it joins the write to the deviation it caused.
+/// - `oldResourceVersion`: the object the write was made on; with `ownedHash` (`GovernanceMark.valuesHash`
+///   of what the write left, absent for a DELETE) it joins the write to the deviation it caused.
 /// - `mac`: the stamp key over the entry; an entry written or edited by anyone else does not verify.
 public struct JournalEntry: Sendable, Hashable {
     public var time: String

@@ -15,6 +15,8 @@ public enum FailureReason: String, Sendable, Hashable, CaseIterable {
     case checkFailed = "CheckFailed"
     /// The step did not converge within `converge.timeout`.
     case timeout = "Timeout"
+    /// `spec.drift.freeze` asks for what only Causeway's admission webhook enforces, and the controller runs without it.
+    case freezeUnavailable = "FreezeUnavailable"
 
     /// The reason for an apply refused with an API Status reason (or a client-side one).
     public init(applyReason: String) {

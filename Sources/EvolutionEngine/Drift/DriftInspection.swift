@@ -14,13 +14,21 @@ public enum DriftInspection {
     /// What Causeway owns on `applied` (the object as the server answered its apply), or nil
     /// when the answer names no such manager (nothing is owned, nothing can drift).
     public static func baseline(after applied: JSON, target: String, step: String, contentHash: String? = nil, object: ObjectKey) -> OwnedObject? {
-        guard let entry = entries(of: applied)?.first(where: { $0.manager == fieldManager && $0.operation == "Apply" && $0.subresource == nil })
-        else { return nil }
-        return OwnedObject(target: target, step: step, object: object, fields: entry.fields.fieldsV1,
-                           valuesHash: valuesHash(applied, fields: entry.fields), resourceVersion: ResourceVersion.of(applied), contentHash: contentHash)
+        guard let entry = ownedEntry(of: applied) else { return nil }
+        let fields = entry.fields.subtracting(markFields)
+        return OwnedObject(target: target, step: step, object: object, fields: fields.fieldsV1,
+                           valuesHash: valuesHash(applied, fields: fields), resourceVersion: ResourceVersion.of(applied), contentHash: contentHash)
     }
 
     public static func valuesHash(_ object: JSON, fields: FieldSet) -> String { ContentHash.of(fields.values(in: object)) }
+
+    /// The governance mark's label and annotation: Causeway's bookkeeping, not what a step
+    /// declared. Its webhook guards them (a write to them is journaled, and denied under a
+    /// freeze); the drift baseline leaves them out, which keeps every Evolution's status small.
+    static let markFields = try! FieldSet(fieldsV1: ["f:metadata": [
+        "f:annotations": [.init(stringLiteral: "f:" + GovernanceMark.annotation): [:]],
+        "f:labels": [.init(stringLiteral: "f:" + GovernanceMark.label): [:], .init(stringLiteral: "f:" + GovernanceMark.frozenLabel): [:]],
+    ]])
 
     /// The departure of `live` (nil: it does not exist) from `owned`, or nil when there is none,
     /// or when `live` is older than the baseline (a watch cache that has not caught up).
@@ -69,12 +77,19 @@ public enum DriftInspection {
     /// The object as a watch cache needs to keep it for drift: Causeway's own managedFields entry
     /// dropped (what it owns is in status, from its apply), the other managers' kept for attribution.
     /// Most applied objects have no other manager, so they cost what they would without managedFields.
+    /// The governance mark is kept `compacted` (its hash, not its field list).
     public static func cacheShape(_ object: JSON) -> JSON {
+        let object = GovernanceMark.compacted(object)
         guard let items = object[path: "metadata", "managedFields"]?.arrayValue,
               items.contains(where: { $0["manager"]?.stringValue == fieldManager }) else { return object }
         var shaped = object
         shaped["metadata"]?["managedFields"] = .array(items.filter { $0["manager"]?.stringValue != fieldManager })
         return shaped
+    }
+
+    /// Causeway's own managedFields entry (its apply, not through a subresource): what it owns there.
+    public static func ownedEntry(of object: JSON) -> ManagedFieldsEntry? {
+        entries(of: object)?.first { $0.manager == fieldManager && $0.operation == "Apply" && $0.subresource == nil }
     }
 
     /// The object's managedFields, or nil when absent or malformed.

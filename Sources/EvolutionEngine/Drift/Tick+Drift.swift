@@ -95,26 +95,34 @@ extension Tick {
     }
 
     /// The person behind a departure, from the admission journal of the object's namespace on its
-    /// target: the users whose journaled write, made since Causeway's apply, left exactly the live
-    /// values (or deleted the object). Never a guess: when no entry matches, `journal` says so and
-    /// lists who else changed the owned fields since, without naming them as the writer.
-    /// `awaitsEntry`: the journal was read and holds no such write yet (it may be on its way).
-    private func attributed(_ found: DeviationRecord, owned: OwnedObject) -> (record: DeviationRecord, awaitsEntry: Bool) {
+    /// target: the users of the newest journaled write that left exactly the live values (or
+    /// deleted the object), made on a version not older than `since` (the last one seen otherwise:
+    /// Causeway's apply, or the previous departure), so an older write of the same values is never
+    /// named for a newer one whose entry is missing. Never a guess: when no entry matches,
+    /// `journal` says so and lists who else changed the owned fields since, without naming them.
+    /// `awaitsEntry`: the journal holds no such write yet, or was not read yet (it may be on its way).
+    private func attributed(_ found: DeviationRecord, owned: OwnedObject, live: JSON?, since: String?) -> (record: DeviationRecord, awaitsEntry: Bool) {
         var found = found
         switch input.observations.journal(for: owned.object, on: owned.target) {
         case nil:
-            found.journal = "no admission journal read (causeway webhook names the person: install Deploy/overlays/webhook, which runs the controller with --admission-journal)"
+            found.journal = input.observations.journalsEnabled ? "the admission journal was not read in time"
+                : "no admission journal read (causeway webhook names the person: install Deploy/overlays/webhook, which runs the controller with --admission-webhook)"
+            return (found, input.observations.journalsEnabled)
         case .unavailable(let why):
             found.journal = why
         case .entries(let entries):
-            let since = entries.filter { entry in
+            let sinceThen = entries.filter { entry in
                 entry.allowed && !entry.dryRun && entry.object.sameObject(as: owned.object)
                     && (found.kind == .deleted) == (entry.operation == "DELETE")
-                    && !(entry.oldResourceVersion.map { ResourceVersion.isOlder($0, than: owned.resourceVersion) } ?? true)
+                    && !(entry.oldResourceVersion.map { ResourceVersion.isOlder($0, than: since) } ?? true)
             }
-            let writers = since.filter { found.kind == .deleted || $0.ownedHash == found.liveHash }
+            // Hashed over the mark's fields, as the webhook hashed what the write left.
+            let liveHash = live.flatMap(GovernanceMark.joinHash(of:))
+            let matching = sinceThen.filter { found.kind == .deleted || ($0.ownedHash != nil && $0.ownedHash == liveHash) }
+            let newest = matching.compactMap(\.oldResourceVersion).max { ResourceVersion.isOlder($0, than: $1) }
+            let writers = matching.filter { $0.oldResourceVersion == newest }
             guard !writers.isEmpty else {
-                let others = Array(Set(since.map(\.user))).sorted()
+                let others = Array(Set(sinceThen.map(\.user))).sorted()
                 found.journal = "the admission journal holds no write that left these values (the webhook was down or skipped it: failurePolicy Ignore)"
                     + (others.isEmpty ? "" : "; since Causeway's apply its fields were also changed by \(others.joined(separator: ", "))")
                 return (found, true)
@@ -154,7 +162,11 @@ extension Tick {
             version = upTo
         }
         let open = openDeviation(owned.target, owned.object)
-        guard var found = DriftInspection.inspect(owned, live: live) else {
+        guard var found = DriftInspection.inspect(owned, live: live).map({ found -> DeviationRecord in
+            var seen = found
+            seen.resourceVersion = version
+            return seen
+        }) else {
             status.drift.owned[i].awaitingJournalSince = nil
             if let open {
                 close(open, as: .cleared)
@@ -165,7 +177,7 @@ extension Tick {
         let known = open.map { status.drift.deviations[$0].record }
         let distinct = known == nil || known?.liveHash != found.liveHash
         if distinct {
-            let journaled = attributed(found, owned: owned)
+            let journaled = attributed(found, owned: owned, live: live, since: known?.resourceVersion ?? owned.resourceVersion)
             if journaled.awaitsEntry {
                 let since = owned.awaitingJournalSince ?? now
                 if now < since + Self.journalGrace {
@@ -182,6 +194,7 @@ extension Tick {
             if let open { status.drift.deviations[open] = state } else { status.drift.deviations.append(state) }
         } else if let known {
             found = known
+            status.drift.owned[i].awaitingJournalSince = nil
         }
         switch spec.drift.policy {
         case .report: break

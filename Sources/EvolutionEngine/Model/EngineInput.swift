@@ -60,10 +60,14 @@ public struct Observations: Sendable {
     /// Target name → namespace → its admission journal, read after the objects that departed
     /// (so it holds every write that made them so); only where something departed.
     public var journals: [String: [String: JournalRead]]
+    /// The controller reads admission journals (Causeway's webhook is installed): a departure
+    /// whose journal was not read yet waits for it, as for an entry on its way.
+    public var journalsEnabled: Bool
 
     public init(objects: [String: [ObjectKey: JSON]] = [:], applyResults: [ApplyResult] = [], absent: [String: [ObjectKey: String]] = [:],
-                refusal: RefusalRecord? = nil, journals: [String: [String: JournalRead]] = [:]) {
+                refusal: RefusalRecord? = nil, journals: [String: [String: JournalRead]] = [:], journalsEnabled: Bool = false) {
         self.journals = journals
+        self.journalsEnabled = journalsEnabled
         self.objects = objects
         self.applyResults = applyResults
         self.absent = absent
