@@ -55,14 +55,21 @@ private final class LeadershipLog: Sendable {
         try await Task.sleep(for: .milliseconds(1500))
         #expect(log.leaders == ["a"], "a standby does not take over a lease that is being renewed")
 
-        let killed = ContinuousClock.now
         runA.cancel()
         await runA.value
+        // a's last renewal, as the Lease holds it once a has stopped (b cannot take over for a lease duration).
+        let lastOfA = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
         try await eventually("b takes over") { log.leaders == ["b"] }
-        let takeover = ContinuousClock.now - killed
-        // Liveness, not speed: within a few lease periods. (leaseDuration + retryPeriod is 1.12 s; on the
-        // 2 cores CI shares with parallel suites timers slip by whole seconds: 2.18 s has been seen.)
-        #expect(takeover < .milliseconds(1000 + 120 + 4000), "takeover took \(takeover)")
+        // Safety, from the Lease's own times: b acquired it only after a's last renewal had expired.
+        // (Liveness is the wait above; a bound on how long it took is a benchmark's business: on the
+        // 2 cores CI shares with parallel suites, timers slip by seconds.)
+        let taken = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
+        let times = ISO8601DateFormatter()
+        times.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        #expect(lastOfA[path: "spec", "holderIdentity"] == "a" && taken[path: "spec", "holderIdentity"] == "b")
+        let renewed = try #require(lastOfA[path: "spec", "renewTime"]?.stringValue.flatMap(times.date(from:)))
+        let acquired = try #require(taken[path: "spec", "acquireTime"]?.stringValue.flatMap(times.date(from:)))
+        #expect(acquired.timeIntervalSince(renewed) >= 1.0, "b acquired \(acquired), a last renewed \(renewed): less than a lease duration apart")
 
         let runC = Task { await c.run { await log.lead("c") } }
         try await Task.sleep(for: .milliseconds(300))
@@ -102,6 +109,6 @@ private final class LeadershipLog: Sendable {
         #expect(released[path: "spec", "holderIdentity"]?.stringValue ?? "" == "", "released on graceful stop")
         #expect(log.state.withLock { $0.overlaps } == 0)
         #expect(log.state.withLock { $0.terms } == ["a", "b", "c"])
-        print("leader election: takeover after kill \(takeover), graceful handover \(handover)")
+        print("leader election: graceful handover \(handover)")
     }
 }
