@@ -36,6 +36,10 @@ struct Dev: AsyncParsableCommand {
     @Flag(help: "Print ledger transitions as lines even on a terminal (where the steps × regions grid is redrawn in place by default).")
     var plain = false
 
+    @Option(help: ArgumentHelp("essay (the incident, governed), failure (rollouts fail in eu-west: the app step fails there and the flag is compensated off), drift (an on-call hotfix to the gateway policy in eu-west mid-run: recorded as a deviation and reported).",
+                               valueName: DevScenario.allCases.map(\.rawValue).joined(separator: "|")))
+    var scenario: DevScenario = .essay
+
     @OptionGroup var logging: LoggingOptions
 
     static let regions: [(name: String, absorbs: Duration)] = [
@@ -48,7 +52,8 @@ struct Dev: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ledgerDirectory = directory + "/ledger"
         if !resume { try? FileManager.default.removeItem(atPath: ledgerDirectory) }
-        let environment = try await DevEnvironment.start(directory: directory, regions: Self.regions, resume: resume)
+        let environment = try await DevEnvironment.start(directory: directory, regions: Self.regions, failingRollouts: scenario.failingRollouts,
+                                                         resume: resume)
         let documents = try DevEnvironment.manifests(at: example)
         guard let evolution = documents.first(where: { $0["kind"] == "Evolution" }) else { throw CommandFailure("\(example) holds no Evolution") }
         let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
@@ -76,6 +81,7 @@ struct Dev: AsyncParsableCommand {
         var printed = 0
         var askedForAck: Set<String> = []
         var finished = false
+        var acted = false
         // On a terminal the grid is redrawn in place; piped, the ledger's transitions scroll by as lines.
         let live = !plain && isatty(STDOUT_FILENO) == 1 ? LiveGrid() : nil
         let began = ContinuousClock.now
@@ -84,6 +90,9 @@ struct Dev: AsyncParsableCommand {
             let current = try await environment.home.get(DevEnvironment.evolutions, name: name, namespace: namespace)
             if let live { live.draw(current, elapsed: ContinuousClock.now - began) } else {
                 printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
+            }
+            if let told = try await scenario.act(on: current, environment: environment, acted: &acted) {
+                if let live { live.note(told) } else { say("            (\(told))") }
             }
             for step in Self.awaitingAck(current) where !askedForAck.contains(step) {
                 askedForAck.insert(step)
@@ -101,12 +110,13 @@ struct Dev: AsyncParsableCommand {
                 }
             }
             let phase = current[path: "status", "phase"]?.stringValue ?? ""
-            if !finished, ["Converged", "Failed", "Halted"].contains(phase) {
+            if !finished, ["Converged", "Failed", "Halted"].contains(phase), scenario.shown(current) {
                 finished = true
                 if let live { live.draw(current, elapsed: ContinuousClock.now - began) } else {
                     printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
                 }
                 say("\nevolution \(name): \(phase)")
+                for line in scenario.epilogue(current) { say("  " + line) }
                 if !once { say("Still serving; press Ctrl-C to stop. kubeconfigs are in \(directory)/.") }
             }
             if finished && !once { await interrupts.wait(); break }

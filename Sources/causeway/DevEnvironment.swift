@@ -25,7 +25,8 @@ struct DevEnvironment {
     var controller: KubeClient
     var sims: [KubeSim]
 
-    static func start(directory: String, regions: [(name: String, absorbs: Duration)], resume: Bool) async throws -> DevEnvironment {
+    static func start(directory: String, regions: [(name: String, absorbs: Duration)], failingRollouts: Set<String> = [],
+                      resume: Bool) async throws -> DevEnvironment {
         let state = directory + "/state"
         if !resume { try? FileManager.default.removeItem(atPath: state) }
         var sims: [KubeSim] = []
@@ -44,6 +45,7 @@ struct DevEnvironment {
             var options = KubeSimOptions(name: region.name)
             options.dataDirectory = state + "/" + region.name
             options.simulation.rolloutDuration = .milliseconds(500)
+            options.simulation.failRollouts = failingRollouts.contains(region.name)
             // Each region absorbs identity roles and gateway policies after its own delay; eu-west is slow.
             options.simulation.propagation = [
                 PropagationRule(group: "iam.example.com", kind: "RoleSet", delay: region.absorbs),
@@ -62,7 +64,8 @@ struct DevEnvironment {
             if try await createIfMissing(home, .secrets, secret, namespace: "platform") == false {
                 _ = try await home.patch(.secrets, name: "region-\(region.name)", namespace: "platform", .merge(["data": kubeconfig]))
             }
-            say("region    \(region.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(sim.url)  absorbs policies in \(region.absorbs)  kubeconfig \(path)")
+            say("region    \(region.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(sim.url)  absorbs policies in \(region.absorbs)  kubeconfig \(path)"
+                + (options.simulation.failRollouts ? "  (every Deployment rollout fails here)" : ""))
         }
         return DevEnvironment(home: home, controller: controller, sims: sims)
     }

@@ -146,6 +146,25 @@ extension CLITests {
         #expect(starts.count == 12, "4 steps × 3 regions: \(starts)")
     }
 
+    /// `causeway dev --scenario`: the failure and drift stories run to their end, unattended.
+    @Test(arguments: ["failure", "drift"]) func devScenariosPlayTheirStory(scenario: String) async throws {
+        let directory = NSTemporaryDirectory() + "causeway-dev-\(scenario)-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try await Self.causeway(["dev", "--once", "--auto-ack", "--plain", "--scenario", scenario, "--directory", directory])
+        #expect(run.status == 0, "\(run.stderr)")
+        if scenario == "failure" {
+            #expect(run.stdout.contains("(every Deployment rollout fails here)"), "\(run.stdout)")
+            #expect(run.stdout.contains("evolution roles-v2: Failed\n  app failed on eu-west\n  halted at app on eu-west (CheckFailed); compensation (feature flag off everywhere): Converged"),
+                    "\(run.stdout)")
+            #expect(run.stdout.contains("gateway-policy → feature-flag (Lockstep): not started"), "nothing after the failed step started")
+        } else {
+            #expect(run.stdout.contains("(oncall-hotfix patched the gateway Policy in eu-west by hand"), "\(run.stdout)")
+            #expect(run.stdout.contains("evolution roles-v2: Converged\n  deviation Unresolved: Changed .spec.rules of gw.example/v1 Policy gateway/roles on eu-west by oncall-hotfix (Update)"),
+                    "\(run.stdout)")
+            #expect(run.stdout.contains("Out-of-band changes:"), "the audit lists it")
+        }
+    }
+
     private func entriesEvolution(_ ledger: String) -> EvolutionRef? {
         guard let line = ledger.split(separator: "\n").first, let entry = try? JSON.parse(Array(line.utf8)),
               let evolution = entry["evolution"] else { return nil }

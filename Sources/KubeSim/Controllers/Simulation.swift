@@ -7,6 +7,8 @@ public struct SimulationOptions: Sendable {
     public var rolloutDuration: Duration = .milliseconds(200)
     /// Kinds whose status catches up with their spec after a delay: how a slow region is played.
     public var propagation: [PropagationRule] = []
+    /// Every Deployment rollout here fails, as in a region whose nodes cannot pull the image.
+    public var failRollouts = false
 
     public init() {}
 
@@ -45,7 +47,8 @@ final class Simulation: @unchecked Sendable {
         let observed = object[path: "status", "observedGeneration"]?.intValue
         guard observed != generation else { return }
         if type.group == "apps", type.kind == "Deployment" {
-            schedule(type, object, after: options.rolloutDuration) { Self.rolledOut($0, generation: generation) }
+            let failing = options.failRollouts
+            schedule(type, object, after: options.rolloutDuration) { Self.rolledOut($0, generation: generation, failing: failing) }
         } else if let rule = options.propagation.first(where: { $0.group == type.group && $0.kind == type.kind }) {
             schedule(type, object, after: rule.delay) { Self.propagated($0, generation: generation) }
         }
@@ -77,10 +80,10 @@ final class Simulation: @unchecked Sendable {
         }
     }
 
-    static func rolledOut(_ d: JSON, generation: Int64) -> JSON {
+    static func rolledOut(_ d: JSON, generation: Int64, failing: Bool = false) -> JSON {
         let replicas = d[path: "spec", "replicas"]?.intValue ?? 1
         let images = (d[path: "spec", "template", "spec", "containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
-        let fails = d[path: "metadata", "annotations", SimulationOptions.failRolloutAnnotation]?.stringValue == "true"
+        let fails = failing || d[path: "metadata", "annotations", SimulationOptions.failRolloutAnnotation]?.stringValue == "true"
             || images.contains { $0.hasSuffix(":fail") }
         let now = Timestamps.format(Date())
         if fails {
