@@ -19,8 +19,8 @@ if only == nil {
     printRows(rows)
     exit(0)
 }
-guard let only, sections.contains(only) || only == "scale" || only == "drift" else {
-    FileHandle.standardError.write(Data("usage: causeway-bench [\((sections + ["scale", "drift"]).joined(separator: "|"))]\n".utf8))
+guard let only, sections.contains(only) || only == "scale" || only == "drift" || only == "attribution" else {
+    FileHandle.standardError.write(Data("usage: causeway-bench [\((sections + ["scale", "drift", "attribution"]).joined(separator: "|"))]\n".utf8))
     exit(2)
 }
 
@@ -107,6 +107,11 @@ if only == "scale" {
 
 if only == "webhook" {
     rows += try await webhookBenchmarks()
+}
+
+if only == "attribution" {
+    // Not in the default run: a person's write through the webhook to the Deviation naming them.
+    rows += try await attributionBenchmarks()
 }
 
 if only == "drift" {
