@@ -46,8 +46,14 @@ public enum GovernedWrites {
         guard !touched.isEmpty else { return pass }
         let user = request[path: "userInfo", "username"]?.stringValue ?? ""
         let fieldManager = request[path: "options", "fieldManager"]?.stringValue
-        // Causeway itself: the account it writes the object as, applying as its field manager.
-        if user == mark.applier, operation == "DELETE" || fieldManager == DriftInspection.fieldManager { return pass }
+        // Causeway itself: the account it writes the object as, applying as its field manager; or, when the
+        // Evolution's account changed (spec.serviceAccountName, rotated credentials), applying a new mark of
+        // the same Evolution that the key verifies and that names the writer (only the controller signs marks).
+        if fieldManager == DriftInspection.fieldManager || operation == "DELETE" {
+            if user == mark.applier { return pass }
+            if let new, let renewed = GovernanceMark.read(from: new), renewed.applier == user, renewed.evolution == mark.evolution,
+               key.verifies(renewed, object: object) { return pass }
+        }
 
         let breakGlass = Self.breakGlass(old: old, new: new)
         let frozen = mark.freeze && breakGlass == nil && !exemptFromFreeze(user)

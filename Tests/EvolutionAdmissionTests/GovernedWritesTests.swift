@@ -152,4 +152,20 @@ import Testing
         let cleanup = Self.review(Self.request("DELETE", user: "system:kube-controller-manager", manager: nil, old: Self.applied(freeze: true), new: nil))
         #expect(cleanup.response["allowed"] == true && cleanup.entry?.operation == "DELETE")
     }
+
+    /// The Evolution's account changed: Causeway's apply as the new account carries a new mark naming it, and passes;
+    /// the same mark written by anyone else, or a mark of another Evolution, does not.
+    @Test func causewayUnderANewAccountPassesWithTheMarkItSigned() {
+        let successor = "system:serviceaccount:shop:deployer-v2"
+        let manifest: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "flag", "namespace": "shop"], "data": ["mode": "next"]]
+        func remarked(_ applier: String, evolution: String = "shop/rollout") -> JSON {
+            var object = Self.applied(mode: "next", freeze: true)
+            object = Self.key.sign(GovernanceMark(evolution: evolution, applier: applier, freeze: true, applying: manifest), object: Self.reference).placed(on: object)
+            return object
+        }
+        #expect(Self.review(Self.request(user: successor, manager: "causeway", old: Self.applied(freeze: true), new: remarked(successor))).response["allowed"] == true)
+        #expect(Self.review(Self.request(user: "bob", manager: "causeway", old: Self.applied(freeze: true), new: remarked(successor))).response["allowed"] == false)
+        #expect(Self.review(Self.request(user: successor, manager: "causeway", old: Self.applied(freeze: true),
+                                         new: remarked(successor, evolution: "shop/other"))).response["allowed"] == false)
+    }
 }
