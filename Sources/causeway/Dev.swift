@@ -53,7 +53,7 @@ struct Dev: AsyncParsableCommand {
         let ledgerDirectory = directory + "/ledger"
         if !resume { try? FileManager.default.removeItem(atPath: ledgerDirectory) }
         let environment = try await DevEnvironment.start(directory: directory, regions: Self.regions, failingRollouts: scenario.failingRollouts,
-                                                         resume: resume)
+                                                         extraNamespaces: scenario.extraNamespaces, resume: resume)
         let documents = try DevEnvironment.manifests(at: example)
         guard let evolution = documents.first(where: { $0["kind"] == "Evolution" }) else { throw CommandFailure("\(example) holds no Evolution") }
         let namespace = evolution[path: "metadata", "namespace"]?.stringValue ?? "default"
@@ -74,6 +74,15 @@ struct Dev: AsyncParsableCommand {
             created = try await environment.home.create(DevEnvironment.evolutions, evolution, namespace: namespace)
         }
         let ref = EvolutionRef(namespace: namespace, name: name, uid: created[path: "metadata", "uid"]?.stringValue ?? "")
+        // The scenario's second Evolution, run at once beside the first on the same regions.
+        var companion: (name: String, ref: EvolutionRef)?
+        if let other = scenario.companion(of: evolution), let otherName = other[path: "metadata", "name"]?.stringValue {
+            let made = try? await environment.home.get(DevEnvironment.evolutions, name: otherName, namespace: namespace)
+            let stored: JSON
+            if let made { stored = made } else { stored = try await environment.home.create(DevEnvironment.evolutions, other, namespace: namespace) }
+            companion = (otherName, EvolutionRef(namespace: namespace, name: otherName, uid: stored[path: "metadata", "uid"]?.stringValue ?? ""))
+            say("beside it: evolution \(namespace)/\(otherName), the same with the gateway policy Independent (objects in *\(DevScenario.independentSuffix) namespaces)")
+        }
         say(existing == nil ? "\napplied \(example): evolution \(namespace)/\(name); transitions as the ledger records them:\n"
                             : "\nresumed evolution \(namespace)/\(name); transitions so far and from now on:\n")
 
@@ -94,29 +103,40 @@ struct Dev: AsyncParsableCommand {
             if let told = try await scenario.act(on: current, environment: environment, acted: &acted) {
                 if let live { live.note(told) } else { say("            (\(told))") }
             }
-            for step in Self.awaitingAck(current) where !askedForAck.contains(step) {
-                askedForAck.insert(step)
-                if autoAck || once {
-                    live?.note("auto-acknowledging \(step) in 2 s, as a human would with kubectl causeway ack")
-                    if live == nil { say("            (auto-acknowledging \(step) in 2 s, as a human would with kubectl annotate)") }
-                    try await Task.sleep(for: .seconds(2))
-                    _ = try await environment.home.patch(DevEnvironment.evolutions, name: name, namespace: namespace,
-                                                         .merge(["metadata": ["annotations": [.init(stringLiteral: "ack.causeway.dev/\(step)"): "approved"]]]),
-                                                         options: WriteOptions(fieldManager: "dev-operator"))
-                    live?.note("acknowledged \(step) as dev-operator")
-                } else {
-                    let hint = "\(step) waits for acknowledgment: PATH=$PWD/.causeway-dev/bin:$PATH kubectl causeway ack \(name) \(step) -n \(namespace) --kubeconfig \(directory)/home.kubeconfig"
-                    if let live { live.note(hint) } else { say("            → " + hint) }
+            var other: JSON?
+            if let companion { other = try await environment.home.get(DevEnvironment.evolutions, name: companion.name, namespace: namespace) }
+            for (evolutionName, shown) in [(name, current)] + (other.map { [(companion?.name ?? "", $0)] } ?? []) {
+                for step in Self.awaitingAck(shown) where !askedForAck.contains("\(evolutionName)/\(step)") {
+                    askedForAck.insert("\(evolutionName)/\(step)")
+                    if autoAck || once {
+                        live?.note("auto-acknowledging \(step) of \(evolutionName) in 2 s, as a human would with kubectl causeway ack")
+                        if live == nil { say("            (auto-acknowledging \(step) of \(evolutionName) in 2 s, as a human would with kubectl annotate)") }
+                        try await Task.sleep(for: .seconds(2))
+                        _ = try await environment.home.patch(DevEnvironment.evolutions, name: evolutionName, namespace: namespace,
+                                                             .merge(["metadata": ["annotations": [.init(stringLiteral: "ack.causeway.dev/\(step)"): "approved"]]]),
+                                                             options: WriteOptions(fieldManager: "dev-operator"))
+                        live?.note("acknowledged \(step) of \(evolutionName) as dev-operator")
+                    } else {
+                        let hint = "\(step) waits for acknowledgment: PATH=$PWD/.causeway-dev/bin:$PATH kubectl causeway ack \(evolutionName) \(step) -n \(namespace) --kubeconfig \(directory)/home.kubeconfig"
+                        if let live { live.note(hint) } else { say("            → " + hint) }
+                    }
                 }
             }
             let phase = current[path: "status", "phase"]?.stringValue ?? ""
-            if !finished, ["Converged", "Failed", "Halted"].contains(phase), scenario.shown(current) {
+            let terminal = ["Converged", "Failed", "Halted"]
+            let companionDone = other.map { terminal.contains($0[path: "status", "phase"]?.stringValue ?? "") } ?? true
+            if !finished, terminal.contains(phase), companionDone, scenario.shown(current) {
                 finished = true
                 if let live { live.draw(current, elapsed: ContinuousClock.now - began) } else {
                     printed = TransitionPrinter.printNew(from: ledgerFile, after: printed)
                 }
                 say("\nevolution \(name): \(phase)")
                 for line in scenario.epilogue(current) { say("  " + line) }
+                if let companion {
+                    say("  " + DevScenario.flagTimeline(try FileLedgerStore.read(directory: ledgerDirectory, evolution: ref).entries, label: "lockstep (\(name))"))
+                    say("  " + DevScenario.flagTimeline(try FileLedgerStore.read(directory: ledgerDirectory, evolution: companion.ref).entries,
+                                                        label: "independent (\(companion.name))"))
+                }
                 if !once { say("Still serving; press Ctrl-C to stop. kubeconfigs are in \(directory)/.") }
             }
             if finished && !once { await interrupts.wait(); break }

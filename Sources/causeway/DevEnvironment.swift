@@ -26,7 +26,7 @@ struct DevEnvironment {
     var sims: [KubeSim]
 
     static func start(directory: String, regions: [(name: String, absorbs: Duration)], failingRollouts: Set<String> = [],
-                      resume: Bool) async throws -> DevEnvironment {
+                      extraNamespaces: [String] = [], resume: Bool) async throws -> DevEnvironment {
         let state = directory + "/state"
         if !resume { try? FileManager.default.removeItem(atPath: state) }
         var sims: [KubeSim] = []
@@ -56,7 +56,7 @@ struct DevEnvironment {
             let path = "\(directory)/\(region.name).kubeconfig"
             try sim.writeKubeconfig(to: path)
             let client = try KubeClient(config: try KubeConfig.parse(sim.kubeconfig()).restConfig())
-            for ns in ["identity", "shop", "gateway"] { try await createIfMissing(client, .namespaces, namespace(ns)) }
+            for ns in ["identity", "shop", "gateway"] + extraNamespaces { try await createIfMissing(client, .namespaces, namespace(ns)) }
             try await createIfMissing(client, .customResourceDefinitions, exampleCRD(group: "iam.example.com", kind: "RoleSet", plural: "rolesets"))
             try await createIfMissing(client, .customResourceDefinitions, exampleCRD(group: "gw.example", kind: "Policy", plural: "policies"))
             let kubeconfig: JSON = ["kubeconfig": .string(Data(sim.kubeconfig().utf8).base64EncodedString())]
