@@ -55,12 +55,12 @@ private final class LeadershipLog: Sendable {
         try await Task.sleep(for: .milliseconds(1500))
         #expect(log.leaders == ["a"], "a standby does not take over a lease that is being renewed")
 
+        // A renewal of a's, read while a still holds the Lease: its last one is no earlier.
+        let lastOfA = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
         runA.cancel()
         await runA.value
-        // a's last renewal, as the Lease holds it once a has stopped (b cannot take over for a lease duration).
-        let lastOfA = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
         try await eventually("b takes over") { log.leaders == ["b"] }
-        // Safety, from the Lease's own times: b acquired it only after a's last renewal had expired.
+        // Safety, from the Lease's own times: b acquired it only after a's renewals had expired.
         // (Liveness is the wait above; a bound on how long it took is a benchmark's business: on the
         // 2 cores CI shares with parallel suites, timers slip by seconds.)
         let taken = try await fixture.admin.get(.leases, name: "causeway-leader", namespace: "default")
