@@ -20,7 +20,7 @@ public enum GovernedWrites {
     /// Accounts the cluster cleans up with (the namespace controller and garbage collector, with
     /// or without per-controller credentials): a freeze never blocks them, so a namespace can
     /// always be deleted. They are journaled as anyone.
-    public static func exemptFromFreeze(_ user: String) -> Bool {
+    static func exemptFromFreeze(_ user: String) -> Bool {
         user.hasPrefix("system:serviceaccount:kube-system:") || user == "system:kube-controller-manager"
     }
 

@@ -65,7 +65,7 @@ import TestSupport
         try Data(keyBytes).write(to: URL(fileURLWithPath: dir + "/stamp.key"))
         let admin = try home.writeKubeconfig(in: dir + "/admin")
         let webhook = try CausewayBinary.start(["webhook", "--host", "127.0.0.1", "--port", "\(port)", "--cert-file", dir + "/tls.crt",
-                                                "--key-file", dir + "/tls.key", "--stamp-key-file", dir + "/stamp.key", "--kubeconfig", admin, "--log-level", "debug"],
+                                                "--key-file", dir + "/tls.key", "--stamp-key-file", dir + "/stamp.key", "--kubeconfig", admin],
                                                log: dir + "/webhook.log")
         defer { if webhook.isRunning { kill(webhook.processIdentifier, SIGKILL) } }
         _ = try await CausewayBinary.line(in: dir + "/webhook.log", startingWith: "causeway webhook: serving https://")

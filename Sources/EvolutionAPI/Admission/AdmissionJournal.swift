@@ -81,12 +81,6 @@ public struct JournalEntry: Sendable, Hashable {
                   evolution: evolution, dryRun: json["dryRun"]?.boolValue ?? false, breakGlass: json["breakGlass"]?.stringValue,
                   allowed: json["allowed"]?.boolValue ?? true, mac: json["mac"]?.stringValue)
     }
-
-    /// `bob@example.com (kubectl-patch, UPDATE)`, with the break-glass reason when there was one.
-    public var who: String {
-        user + " (" + [fieldManager, operation].compactMap { $0 }.joined(separator: ", ") + ")"
-            + (breakGlass.map { ", break-glass: \($0)" } ?? "")
-    }
 }
 
 /// The admission journal: a bounded ring of `JournalEntry`s, one JSON line each, under `entries`

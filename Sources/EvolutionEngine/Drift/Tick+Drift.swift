@@ -64,12 +64,17 @@ extension Tick {
                 }
             case .failed(let reason, let message, _):
                 // Backs off on its own count (a refusal is not a fight): the next attempt waits 1 s, 2 s, 4 s ...
-                for i in status.drift.owned.indices where status.drift.owned[i].target == result.target && status.drift.owned[i].step == result.step
-                    && (openDeviation(result.target, status.drift.owned[i].object) != nil || status.drift.owned[i].frozen != spec.drift.freeze) {
+                var reverting = false
+                for i in status.drift.owned.indices where status.drift.owned[i].target == result.target && status.drift.owned[i].step == result.step {
+                    let deviated = openDeviation(result.target, status.drift.owned[i].object) != nil
+                    guard deviated || status.drift.owned[i].frozen != spec.drift.freeze else { continue }
+                    reverting = reverting || deviated
                     status.drift.owned[i].failedReverts += 1
                     status.drift.owned[i].revertedAt = now
                 }
-                emit(.warning, "RevertFailed", "reverting \(result.step) on \(result.target) failed: \(reason): \(message); trying again with backoff")
+                // Re-applying to change the governance mark (a freeze turned on or off) is not a revert: said as what it is.
+                emit(.warning, "RevertFailed", (reverting ? "reverting \(result.step)" : "re-applying \(result.step) with the spec.drift.freeze mark")
+                     + " on \(result.target) failed: \(reason): \(message); trying again with backoff")
             }
         }
     }
