@@ -1,6 +1,18 @@
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdint.h>
 #include "CCurlShim.h"
+
+CURLcode causeway_curl_global_init(int *tls_kept_at_exit) {
+    // OpenSSL (libcurl's TLS here) registers an atexit handler that frees its global state unless its
+    // first initialisation says OPENSSL_INIT_NO_ATEXIT (0x00080000, OpenSSL 1.1.1 and 3). It is looked
+    // up rather than linked: libcurl may be built on another TLS library, which has no such handler.
+    typedef int (*init_crypto_fn)(uint64_t options, const void *settings);
+    init_crypto_fn init_crypto = (init_crypto_fn)dlsym(RTLD_DEFAULT, "OPENSSL_init_crypto");
+    *tls_kept_at_exit = init_crypto != NULL && init_crypto(0x00080000UL, NULL) == 1;
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 CURLcode causeway_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
 CURLcode causeway_easy_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }

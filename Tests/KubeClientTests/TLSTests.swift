@@ -317,3 +317,11 @@ struct TLSTests {
         }
     }
 }
+
+/// A `causeway dev` run crashed in libcrypto while its exit handlers ran and a transfer thread
+/// was still in a handshake: libcurl's TLS library must not free its state at exit.
+@Suite struct TLSAtExitTests {
+    @Test func theTLSLibraryIsToldToLeaveItsStateAloneAtExit() {
+        #expect(CurlMultiLoop.globalInit, "OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT) was not found or refused")
+    }
+}

@@ -32,6 +32,10 @@ static const long causeway_CURLAUTH_BEARER = CURLAUTH_BEARER;
 static const long causeway_CURL_HTTP_VERSION_2TLS = CURL_HTTP_VERSION_2TLS;
 static const long causeway_CURL_HTTP_VERSION_1_1 = CURL_HTTP_VERSION_1_1;
 static const long causeway_CURLPIPE_MULTIPLEX = CURLPIPE_MULTIPLEX;
-static const long causeway_CURL_GLOBAL_DEFAULT = CURL_GLOBAL_DEFAULT;
+
+/// curl_global_init, with the TLS library told not to tear itself down at process exit: a
+/// transfer thread still in a handshake when main returns would otherwise use freed state
+/// (a SIGSEGV in libcrypto while exit handlers run). Returns whether that could be said.
+CURLcode causeway_curl_global_init(int *tls_kept_at_exit);
 
 #endif

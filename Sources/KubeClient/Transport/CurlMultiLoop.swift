@@ -24,7 +24,12 @@ final class CurlMultiLoop: Sendable {
     private let shared = Mutex(Shared())
     private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
 
-    static let globalInit: Void = { _ = curl_global_init(causeway_CURL_GLOBAL_DEFAULT) }()
+    /// Once per process; true when the TLS library was told to leave its state alone at exit.
+    static let globalInit: Bool = {
+        var kept: Int32 = 0
+        _ = causeway_curl_global_init(&kept)
+        return kept == 1
+    }()
 
     init(name: String) {
         _ = Self.globalInit
